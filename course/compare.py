@@ -1,0 +1,101 @@
+"""Teaching comparisons: type and shape before values, then the first differing value.
+
+These run on the trusted side only, on plain data (see :mod:`course.plain`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def describe(value: Any) -> str:
+    """A short description of a value's type and shape, for feedback messages."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return f"bool {value}"
+    if isinstance(value, (int, float)):
+        return f"{type(value).__name__} {value!r}"
+    if isinstance(value, str):
+        return f"str {value[:40]!r}"
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype} array of shape {tuple(value.shape)}"
+    if isinstance(value, list):
+        return f"list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"dict with keys {sorted(value)}"
+    return type(value).__name__
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """A list/number/array as a numeric array, or None if it is not rectangular numbers."""
+    if isinstance(value, np.ndarray):
+        return value
+    if _is_number(value) or isinstance(value, bool):
+        return np.asarray(value)
+    if isinstance(value, list):
+        try:
+            arr = np.asarray(value)
+        except ValueError:
+            return None
+        return arr if arr.dtype.kind in "biuf" else None
+    return None
+
+
+def _fmt(x: Any) -> str:
+    return np.format_float_positional(x, precision=8, trim="-") if isinstance(x, (float, np.floating)) else repr(x)
+
+
+def assert_close(got: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 0.0, name: str = "result") -> None:
+    """Assert that ``got`` matches ``expected``: same structure, same shape, close values.
+
+    NaN matches NaN. Lists and arrays of the same shape compare alike; the message names
+    the first place they part and says what was expected and what came.
+    """
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            raise AssertionError(f"{name}: expected {describe(expected)}, got {describe(got)}")
+        missing = sorted(set(expected) - set(got))
+        if missing:
+            raise AssertionError(f"{name}: missing keys {missing} (got keys {sorted(got)})")
+        for key in expected:
+            assert_close(got[key], expected[key], rtol=rtol, atol=atol, name=f"{name}[{key!r}]")
+        return
+    if expected is None or isinstance(expected, str):
+        if got != expected or type(got) is not type(expected):
+            raise AssertionError(f"{name}: expected {describe(expected)}, got {describe(got)}")
+        return
+    if isinstance(expected, list) and _as_array(expected) is None:
+        if not isinstance(got, list) or len(got) != len(expected):
+            raise AssertionError(f"{name}: expected {describe(expected)}, got {describe(got)}")
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert_close(g, e, rtol=rtol, atol=atol, name=f"{name}[{i}]")
+        return
+    exp = _as_array(expected)
+    arr = _as_array(got)
+    if arr is None:
+        raise AssertionError(f"{name}: expected {describe(expected)}, got {describe(got)}")
+    if arr.shape != exp.shape:
+        raise AssertionError(
+            f"{name}: expected shape {tuple(exp.shape)}, got shape {tuple(arr.shape)} ({describe(got)})"
+        )
+    if exp.dtype.kind == "b" and arr.dtype.kind != "b":
+        raise AssertionError(f"{name}: expected booleans, got {describe(got)}")
+    ok = np.isclose(arr.astype(float), exp.astype(float), rtol=rtol, atol=atol, equal_nan=True)
+    if not ok.all():
+        bad = np.argwhere(~ok)
+        first = tuple(int(i) for i in bad[0])
+        where = f" at index {first}" if exp.ndim else ""
+        e_val = exp[first] if exp.ndim else exp.item()
+        g_val = arr[first] if arr.ndim else arr.item()
+        diff = np.nanmax(np.abs(arr.astype(float) - exp.astype(float))) if exp.size else 0.0
+        raise AssertionError(
+            f"{name}: values differ at {len(bad)} of {exp.size} positions; first{where}: "
+            f"expected {_fmt(e_val)}, got {_fmt(g_val)} (max abs diff {_fmt(diff)}, rtol {rtol}, atol {atol})"
+        )

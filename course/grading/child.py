@@ -1,0 +1,95 @@
+"""The untrusted side of grading: import the student's module, run probes, send plain data.
+
+Run as ``python -I -m course.grading.child SPEC_JSON``. Each event is one JSON line on the
+file descriptor named in the spec, never on stdout, so printing "PASSED" achieves nothing:
+the parent only reads probe *data* here and decides pass or fail itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import traceback
+
+
+def _send(stream, event: dict) -> None:
+    stream.write(json.dumps(event) + "\n")
+    stream.flush()
+
+
+def _install_guard(hidden: list[str]) -> None:
+    """Fallback sandbox (no bubblewrap): an audit hook that refuses the obvious escapes.
+
+    It hides the course content and reference cache, and refuses new programs and network
+    connections. It is not a security boundary against native code; bubblewrap is.
+    """
+    roots = tuple(os.path.realpath(h) + os.sep for h in hidden)
+
+    def blocked(path) -> bool:
+        if isinstance(path, int) or path is None:
+            return False
+        try:
+            real = os.path.realpath(os.fsdecode(path)) + os.sep
+        except (TypeError, ValueError):
+            return False
+        return real.startswith(roots)
+
+    def hook(event: str, args: tuple) -> None:
+        if event in ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir") and args and blocked(args[0]):
+            raise PermissionError(f"grading sandbox: access to {args[0]!r} is not allowed")
+        if event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "pty.spawn"):
+            raise PermissionError("grading sandbox: starting programs is not allowed")
+        if event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple):
+            raise PermissionError("grading sandbox: network access is not allowed")
+
+    sys.addaudithook(hook)
+
+
+def _load(name: str, path: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str]) -> None:
+    spec = json.loads(argv[0])
+    out = os.fdopen(spec["fd"], "w", encoding="utf-8", closefd=False)
+    sys.path.insert(0, spec["workdir"])
+    # Import the trusted pieces before student code can tamper with anything.
+    from course import plain, testing  # noqa: F401  (pre-import: the student cannot replace them first)
+
+    tests_module = _load(spec["tests_module"], spec["tests_path"])
+    by_name = {t.name: t for t in testing.collect(tests_module)}
+    if spec.get("guard"):
+        _install_guard(spec["hidden_paths"])
+    try:
+        student = _load(spec["module"], spec["solution_path"])
+    except BaseException as exc:  # noqa: BLE001  (SystemExit and friends are student errors too)
+        _send(out, {"event": "import_error", "error": _describe(exc)})
+        return
+    for name in spec["names"]:
+        _send(out, {"event": "start", "name": name})
+        try:
+            value = by_name[name].probe(student)
+            data = plain.dumps(plain.to_plain(value))
+            _send(out, {"event": "result", "name": name, "data": data})
+        except BaseException as exc:  # noqa: BLE001
+            _send(out, {"event": "error", "name": name, "error": _describe(exc)})
+    _send(out, {"event": "done"})
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception and the last frames of the student's code, for feedback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    student_frames = [f for f in frames if "course" + os.sep not in f.filename][-3:]
+    where = "".join(f"\n  {os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line}" for f in student_frames)
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text + where
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,213 @@
+"""Score a lab: run the probes in the sandbox, judge their data here, write results.
+
+The results follow Gradescope's ``results.json`` schema (score, max_score, tests with
+name, number, score, max_score, status, output, visibility), plus ``lab`` and ``sandbox``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from course import __version__, markers, plain
+from course.errors import CourseError
+from course.grading import runner, sandbox
+from course.manifest import Lab
+from course.testing import GradedTest, collect
+
+
+@dataclass
+class TestResult:
+    test: GradedTest
+    passed: bool
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return self.test.points if self.passed else 0.0
+
+
+@dataclass
+class LabResult:
+    lab: Lab
+    results: list[TestResult]
+    sandbox: str
+    seconds: float
+    output: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.test.points for r in self.results)
+
+    @property
+    def full_marks(self) -> bool:
+        return bool(self.results) and all(r.passed for r in self.results)
+
+    def task_scores(self) -> dict[int, tuple[float, float]]:
+        scores: dict[int, tuple[float, float]] = {t.number: (0.0, 0.0) for t in self.lab.tasks}
+        for r in self.results:
+            got, total = scores.get(r.test.task, (0.0, 0.0))
+            scores[r.test.task] = (got + r.score, total + r.test.points)
+        return scores
+
+    def by_name(self) -> dict[str, TestResult]:
+        return {r.test.name: r for r in self.results}
+
+    def to_gradescope(self) -> dict:
+        tests = []
+        counters: dict[int, int] = {}
+        for r in self.results:
+            counters[r.test.task] = counters.get(r.test.task, 0) + 1
+            tests.append(
+                {
+                    "name": r.test.name,
+                    "number": f"{r.test.task}.{counters[r.test.task]}",
+                    "score": r.score,
+                    "max_score": r.test.points,
+                    "status": "passed" if r.passed else "failed",
+                    "output": r.message,
+                    "tags": [f"task-{r.test.task}"] + (["hidden"] if r.test.hidden else []),
+                    "visibility": "after_published" if r.test.hidden else "visible",
+                }
+            )
+        notes = "\n".join(self.notes)
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.seconds, 3),
+            "output": notes,
+            "output_format": "text",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+            "lab": self.lab.slug,
+            "sandbox": self.sandbox,
+        }
+
+
+def load_tests(lab: Lab) -> list[GradedTest]:
+    """Import the lab's (trusted) test file and list its graded tests."""
+    path = lab.test_file
+    try:
+        source = path.read_text(encoding="utf-8")
+        ranges = markers.hidden_line_ranges(source)
+    except (OSError, markers.MarkerError) as exc:
+        raise CourseError(f"{path}: {exc}") from None
+    name = f"_course_tests_{lab.slug}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return collect(module, ranges)
+
+
+def _cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("mmd-course", appauthor=False))
+
+
+def hidden_paths(lab: Lab) -> list[Path]:
+    """What the sandboxed child must not see: all course content and the reference cache."""
+    return [lab.directory.parent.resolve(), lab.directory.parent.parent.resolve() / "cards", _cache_dir()]
+
+
+def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str) -> runner.RunReport:
+    return runner.run_probes(
+        module=lab.slug,
+        solution=solution,
+        tests_file=lab.test_file,
+        names=[t.name for t in tests],
+        timeouts={t.name: t.timeout or lab.test_timeout for t in tests},
+        total_timeout=lab.time_limit,
+        hidden=hidden_paths(lab),
+        kind=kind,
+    )
+
+
+def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
+    """Probe data of the reference solution for tests that compare with it (cached)."""
+    wanted = [t for t in tests if t.uses_reference]
+    if not wanted:
+        return {}
+    digest = hashlib.sha256()
+    for part in (lab.solution_file.read_bytes(), lab.test_file.read_bytes(), __version__.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    cache = _cache_dir() / f"reference-{lab.slug}-{digest.hexdigest()[:20]}.json"
+    stored: dict[str, object] = {}
+    if cache.is_file():
+        try:
+            stored = {k: plain.loads(v) for k, v in json.loads(cache.read_text()).items()}
+        except (ValueError, TypeError, OSError):
+            stored = {}
+    missing = [t for t in wanted if t.name not in stored]
+    if missing:
+        report = _run(lab, lab.solution_file, missing, "none")
+        failed = [f"{n}: {o.error}" for n, o in report.outcomes.items() if not o.ok]
+        if failed:
+            raise CourseError(f"lab {lab.slug}: the reference solution failed a probe: {failed[0]}")
+        stored.update({n: o.data for n, o in report.outcomes.items()})
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            tmp.write_text(json.dumps({k: plain.dumps(v) for k, v in stored.items()}))
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only cache only costs time
+    return {t.name: stored[t.name] for t in wanted}
+
+
+def grade(
+    lab: Lab,
+    solution: Path,
+    *,
+    include_hidden: bool = True,
+    only: list[str] | None = None,
+    sandbox_kind: str | None = None,
+) -> LabResult:
+    """Grade ``solution`` (a path to the student's ``<slug>.py``) on ``lab``."""
+    begin = time.monotonic()
+    kind = sandbox.choose(sandbox_kind)
+    tests = [t for t in load_tests(lab) if include_hidden or not t.hidden]
+    if only is not None:
+        unknown = sorted(set(only) - {t.name for t in tests})
+        if unknown:
+            raise CourseError(f"lab {lab.slug}: no graded test named {', '.join(unknown)}")
+        tests = [t for t in tests if t.name in only]
+    notes = []
+    if kind == "none":
+        notes.append("sandbox: bubblewrap is not available; the child ran with resource limits and an audit guard only")
+    if not solution.is_file():
+        results = [TestResult(t, False, f"no solution file: {solution}") for t in tests]
+        return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
+    refs = reference_outputs(lab, tests)
+    report = _run(lab, solution, tests, kind)
+    results = []
+    for test in tests:
+        outcome = report.outcomes.get(test.name) or runner.ProbeOutcome(False, error="no result")
+        if not outcome.ok:
+            results.append(TestResult(test, False, outcome.error, outcome.seconds))
+            continue
+        try:
+            test.verify(outcome.data, refs.get(test.name))
+        except AssertionError as exc:
+            results.append(TestResult(test, False, str(exc) or "assertion failed", outcome.seconds))
+        except Exception as exc:  # noqa: BLE001  (odd data from a student must not stop grading)
+            results.append(
+                TestResult(test, False, f"result has an unexpected form ({type(exc).__name__}: {exc})", outcome.seconds)
+            )
+        else:
+            results.append(TestResult(test, True, "", outcome.seconds))
+    return LabResult(lab, results, kind, time.monotonic() - begin, output=report.output, notes=notes)

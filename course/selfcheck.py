@@ -1,0 +1,49 @@
+"""``course lab selfcheck``: grade a lab's reference, its stub and every planted bug.
+
+The reference must score full marks, the untouched stub 0 on every test, and each planted
+bug must fail every test named in its ``CAUGHT_BY`` and lose points. The project's tests
+run the same check for every lab.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course import variants
+from course.grading.grade import LabResult, grade
+from course.manifest import Lab
+
+
+@dataclass
+class SelfCheck:
+    lab: Lab
+    reference: LabResult
+    stub: LabResult
+    bugs: dict[str, LabResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | None = None) -> SelfCheck:
+    with tempfile.TemporaryDirectory(prefix="course-selfcheck-") as tmp:
+        tmp_path = Path(tmp)
+        ref = grade(lab, variants.write_variant(variants.reference_source(lab), tmp_path / "ref", lab), sandbox_kind=sandbox_kind)
+        stub = grade(lab, variants.write_variant(variants.stub_source(lab), tmp_path / "stub", lab), sandbox_kind=sandbox_kind)
+        report = SelfCheck(lab, ref, stub)
+        for r in ref.results:
+            if not r.passed:
+                report.problems.append(f"reference fails {r.test.name}: {r.message}")
+        for r in stub.results:
+            if r.passed:
+                report.problems.append(f"stub passes {r.test.name} (a test that cannot fail)")
+        for bug in variants.bugs(lab):
+            if bug_names is not None and bug.name not in bug_names:
+                continue
+            path = variants.write_variant(variants.bug_source(lab, bug), tmp_path / f"bug-{bug.name}", lab)
+            result = grade(lab, path, only=list(bug.caught_by), sandbox_kind=sandbox_kind)
+            report.bugs[bug.name] = result
+            for r in result.results:
+                if r.passed:
+                    report.problems.append(f"bug {bug.name} passes {r.test.name}, which should catch it")
+        return report

@@ -1,0 +1,153 @@
+"""The API a lab's test file uses: ``@graded`` probes and their checks.
+
+A graded test is split in two so that student code never runs where results are judged:
+
+* the **probe** (the decorated function) takes the student's module, calls it and returns
+  plain data (numbers, lists, dicts, arrays). During grading it runs in a sandboxed child.
+* the **check** runs in the trusted grader on that data: either ``expect=`` a constant
+  (compared with :func:`course.compare.assert_close`), ``expect=REFERENCE`` (the same
+  probe run on the reference solution), or ``check=fn(got)`` / ``check=fn(got, ref)`` that
+  raises ``AssertionError`` with a teaching message.
+
+Example::
+
+    @graded(task=1, points=2, expect=[[1, 0], [1, 1]])
+    def test_confusion_small(lab):
+        return lab.confusion_counts([0, 1, 1], [0, 1, 0], labels=[0, 1])
+
+Run under plain pytest, a graded test loads ``<slug>.py`` from its own folder, probes it,
+round-trips the result through the same plain-data encoding and runs the check in-process:
+that is the student's quick local loop. Tests between ``### BEGIN HIDDEN TESTS`` and
+``### END HIDDEN TESTS`` are hidden: only ``course lab check`` and ``course grade`` run them.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import inspect
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from course.compare import assert_close
+from course.plain import roundtrip
+
+__all__ = ["graded", "REFERENCE", "assert_close", "GradedTest", "collect"]
+
+
+class _Reference:
+    def __repr__(self) -> str:
+        return "REFERENCE"
+
+
+REFERENCE: Any = _Reference()
+_NOTHING: Any = object()
+
+
+@dataclass
+class GradedTest:
+    name: str
+    task: int
+    points: float
+    probe: Callable[[ModuleType], Any]
+    expect: Any = _NOTHING
+    check_fn: Callable[..., None] | None = None
+    rtol: float = 1e-7
+    atol: float = 0.0
+    timeout: float | None = None
+    line: int = 0
+    hidden: bool = False
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.probe) or ""
+
+    @property
+    def uses_reference(self) -> bool:
+        if self.expect is REFERENCE:
+            return True
+        return self.check_fn is not None and len(inspect.signature(self.check_fn).parameters) >= 2
+
+    def verify(self, got: Any, ref: Any = None) -> None:
+        """Raise AssertionError (with a teaching message) unless ``got`` passes."""
+        if self.check_fn is not None:
+            if self.uses_reference:
+                self.check_fn(got, ref)
+            else:
+                self.check_fn(got)
+        else:
+            expected = ref if self.expect is REFERENCE else self.expect
+            assert_close(got, expected, rtol=self.rtol, atol=self.atol)
+
+
+def graded(
+    task: int,
+    points: float,
+    *,
+    expect: Any = _NOTHING,
+    check: Callable[..., None] | None = None,
+    rtol: float = 1e-7,
+    atol: float = 0.0,
+    timeout: float | None = None,
+) -> Callable[[Callable], Callable]:
+    """Mark a probe as a graded test worth ``points`` towards task ``task``."""
+    if (expect is _NOTHING) == (check is None):
+        raise TypeError("graded(): give exactly one of expect= or check=")
+
+    def decorate(probe: Callable[[ModuleType], Any]) -> Callable[[], None]:
+        spec = GradedTest(
+            name=probe.__name__,
+            task=task,
+            points=float(points),
+            probe=probe,
+            expect=expect,
+            check_fn=check,
+            rtol=rtol,
+            atol=atol,
+            timeout=timeout,
+            line=probe.__code__.co_firstlineno,
+        )
+
+        @functools.wraps(probe)
+        def run_locally() -> None:
+            module = _solution_next_to(probe)
+            got = roundtrip(probe(module))
+            ref = roundtrip(probe(module)) if spec.uses_reference else None
+            spec.verify(got, ref)
+
+        run_locally.__signature__ = inspect.Signature()  # pytest must not look for fixtures
+        run_locally.__graded__ = spec
+        return run_locally
+
+    return decorate
+
+
+_loaded: dict[Path, ModuleType] = {}
+
+
+def _solution_next_to(probe: Callable) -> ModuleType:
+    """Import ``<slug>.py`` from the folder of the test file ``test_<slug>.py``."""
+    test_file = Path(inspect.getsourcefile(probe)).resolve()
+    slug = test_file.stem.removeprefix("test_")
+    path = test_file.with_name(f"{slug}.py")
+    if path not in _loaded:
+        spec = importlib.util.spec_from_file_location(slug, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[slug] = module
+        spec.loader.exec_module(module)
+        _loaded[path] = module
+    return _loaded[path]
+
+
+def collect(module: ModuleType, hidden_ranges: list[tuple[int, int]] = ()) -> list[GradedTest]:
+    """The graded tests of a test module, in source order, with ``hidden`` filled in."""
+    tests = []
+    for value in vars(module).values():
+        spec = getattr(value, "__graded__", None)
+        if isinstance(spec, GradedTest):
+            spec.hidden = any(lo <= spec.line <= hi for lo, hi in hidden_ranges)
+            tests.append(spec)
+    return sorted(tests, key=lambda t: t.line)
