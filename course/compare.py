@@ -49,7 +49,9 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def _fmt(x: Any) -> str:
-    return np.format_float_positional(x, precision=8, trim="-") if isinstance(x, (float, np.floating)) else repr(x)
+    if isinstance(x, np.generic):
+        x = x.item()
+    return np.format_float_positional(x, precision=8, trim="-") if isinstance(x, float) else repr(x)
 
 
 def assert_close(got: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 0.0, name: str = "result") -> None:

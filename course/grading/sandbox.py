@@ -107,7 +107,7 @@ def command(kind: str, argv: list[str], workdir: Path, hidden: list[Path], pass_
     cmd = [shutil.which("bwrap"), "--unshare-all", "--die-with-parent", "--new-session"]
     for path in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"):
         cmd += ["--ro-bind-try", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", "--tmpfs", "/tmp"]
     for root in _python_roots(hidden):
         cmd += ["--ro-bind", root, root]
     engine = str(package_dir())
