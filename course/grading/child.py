@@ -57,6 +57,9 @@ def _load(name: str, path: str):
 
 def main(argv: list[str]) -> None:
     spec = json.loads(argv[0])
+    from course.grading.sandbox import Limits
+
+    Limits.apply_json(spec["limits"])
     out = os.fdopen(spec["fd"], "w", encoding="utf-8", closefd=False)
     sys.path.insert(0, spec["workdir"])
     # Import the trusted pieces before student code can tamper with anything.

@@ -112,10 +112,9 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
         "names": names,
         "guard": kind == "none",
         "hidden_paths": [str(h) for h in hidden],
+        "limits": sandbox.Limits(cpu_seconds=int(max(5, deadline - time.monotonic())) + 5).to_json(),
     }
     argv = [sys.executable, "-I", "-m", "course.grading.child", json.dumps(spec)]
-    cpu = int(max(5, deadline - time.monotonic())) + 5
-    limits = sandbox.Limits(cpu_seconds=cpu)
     try:
         proc = subprocess.Popen(
             sandbox.command(kind, argv, workdir, hidden, write_fd),
@@ -125,7 +124,6 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
             stdout=log_fh,
             stderr=subprocess.STDOUT,
             pass_fds=(write_fd,),
-            preexec_fn=limits.apply,
             start_new_session=True,
         )
     finally:

@@ -59,8 +59,15 @@ class Limits:
     memory_bytes: int = MEMORY_LIMIT
     file_bytes: int = FILE_SIZE_LIMIT
 
+    def to_json(self) -> dict:
+        return {"cpu": self.cpu_seconds, "memory": self.memory_bytes, "file": self.file_bytes}
+
+    @staticmethod
+    def apply_json(spec: dict) -> None:
+        """Runs first thing in the child (limits can be lowered, never raised, afterwards)."""
+        Limits(spec["cpu"], spec["memory"], spec["file"]).apply()
+
     def apply(self) -> None:
-        """Runs in the child between fork and exec."""
         resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))

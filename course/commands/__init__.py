@@ -1,0 +1,1 @@
+"""Subcommands of ``course``, one module per group."""

@@ -1,0 +1,52 @@
+"""``course export anki``: build the Anki package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from course.commands import common
+from course.errors import CourseError
+
+
+@click.group(cls=common.Group)
+def export() -> None:
+    """Export the cards."""
+
+
+@export.command("anki")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="model-monitoring-and-debugging.apkg",
+              show_default=True, help="The .apkg file to write.")
+@click.option("--tag", "tags", multiple=True, help="Only cards with this hashtag (repeatable).")
+@click.option("--lab", "labs", multiple=True, help="Only cards paired with this lab (repeatable).")
+@click.option("--update-lock", is_flag=True, help="Also record changed cards in cards/cards.lock.")
+@click.pass_context
+def anki(ctx, output, tags, labs, update_lock):
+    """Write an Anki deck: one subdeck per lab or topic, tags from hashtags.
+
+    Re-importing an updated deck updates edited notes in place and keeps all reviews.
+    """
+    from course.export_anki import export as do_export
+    from course.export_anki import select
+    from course.lint import lint_cards
+
+    root = common.root(ctx)
+    manifest = common.manifest(ctx)
+    known = set(manifest.slugs)
+    for slug in labs:
+        if slug not in known:
+            raise CourseError(f"--lab: unknown lab '{slug}' (labs: {', '.join(manifest.slugs)})")
+    all_cards = common.load_all_cards(ctx)
+    errors = [f for f in lint_cards(all_cards, root, known, warnings=False) if f.error]
+    if errors:
+        raise CourseError(f"{errors[0]} ({len(errors)} lint errors; see 'course cards lint')")
+    chosen = select(all_cards, tuple(tags), tuple(labs))
+    if not chosen:
+        raise CourseError("no cards match the --tag/--lab filters")
+    summary = do_export(root, chosen, Path(output), update_lock=update_lock)
+    click.echo(
+        f"wrote {summary['out']}: {summary['notes']} notes, {summary['decks']} subdecks, "
+        f"{summary['media']} media files"
+        + (f"; {len(summary['changed'])} edited since cards.lock" if summary["changed"] else "")
+    )

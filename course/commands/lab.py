@@ -1,0 +1,281 @@
+"""``course lab``: the student's commands (list, start, check, hint, solution, watch)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from course.commands import common
+from course.errors import CourseError
+
+DEFAULT_ROOT = "course-work"
+STATUS_FILE = ".course-status.json"
+_dir_option = click.option("--dir", "work_root", type=click.Path(file_okay=False), default=DEFAULT_ROOT,
+                           show_default=True, help="Folder that holds your lab workspaces.")
+
+
+@click.group(cls=common.Group)
+def lab() -> None:
+    """Student commands: list, start, check, hint, solution, watch."""
+
+
+# --- progress ---------------------------------------------------------------------------
+
+def read_status(work_root: Path) -> dict:
+    try:
+        data = json.loads((work_root / STATUS_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def record_status(work_root: Path, slug: str, score: float, max_score: float) -> None:
+    from course.lock import atomic_write_bytes
+
+    status = read_status(work_root)
+    previous = status.get(slug, {})
+    status[slug] = {
+        "score": score,
+        "max_score": max_score,
+        "passed": score >= max_score or bool(previous.get("passed")),
+        "checked": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    atomic_write_bytes(work_root / STATUS_FILE, json.dumps(status, indent=1).encode())
+
+
+def _workspace(work_root: str, slug: str) -> Path:
+    return Path(work_root).expanduser().resolve() / slug
+
+
+# --- commands ----------------------------------------------------------------------------
+
+@lab.command("list")
+@_dir_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_labs(ctx, work_root, as_json):
+    """The labs in course order, with your status and last score."""
+    manifest = common.manifest(ctx)
+    status = read_status(Path(work_root))
+    rows = []
+    for lab_ in manifest.labs:
+        entry = status.get(lab_.slug, {})
+        started = (_workspace(work_root, lab_.slug) / f"{lab_.slug}.py").is_file()
+        state = "passed" if entry.get("passed") else "in progress" if started else "not started"
+        score = f"{entry['score']:g}/{entry['max_score']:g}" if "score" in entry else "-"
+        rows.append({"order": lab_.order, "slug": lab_.slug, "title": lab_.title, "status": state,
+                     "last_score": entry.get("score"), "max_score": lab_.max_points})
+        rows[-1]["_score"] = score
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows], indent=1))
+        return
+    from rich.table import Table
+
+    table = Table(title="Labs")
+    for column in ("#", "lab", "title", "status", "last score"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["order"]), r["slug"], r["title"], r["status"], r["_score"])
+    common.console().print(table)
+
+
+@lab.command("start")
+@click.argument("slug")
+@_dir_option
+@click.option("--force", is_flag=True, help="Overwrite a lab you already started (your work is lost).")
+@click.pass_context
+def start(ctx, slug, work_root, force):
+    """Create WORK_ROOT/SLUG/ with the lesson, your stub and the public tests."""
+    from course import markers
+    from course.content import package_dir
+
+    lab_ = common.manifest(ctx).get(slug)
+    target = _workspace(work_root, slug)
+    content = common.root(ctx).resolve()
+    for protected in (content, package_dir()):
+        if target == protected or protected in target.parents:
+            raise CourseError(f"--dir: {target} is inside the course package ({protected}); choose another folder")
+    stub_path = target / f"{slug}.py"
+    if stub_path.exists() and not force:
+        raise CourseError(f"{stub_path} exists: you already started this lab (use --force to start over)")
+    try:
+        stub = markers.make_stub(lab_.solution_file.read_text(encoding="utf-8"))
+        public = markers.strip_hidden_tests(lab_.test_file.read_text(encoding="utf-8"))
+    except markers.MarkerError as exc:
+        raise CourseError(f"lab {slug}: {exc}") from None
+    from course.lock import atomic_write_bytes
+
+    atomic_write_bytes(target / "README.md", lab_.lesson_file.read_bytes())
+    atomic_write_bytes(target / f"test_{slug}.py", public.encode("utf-8"))
+    atomic_write_bytes(stub_path, stub.encode("utf-8"))
+    click.echo(f"Started {lab_.title} in {target}")
+    click.echo(f"  read    {target / 'README.md'}")
+    click.echo(f"  edit    {stub_path}")
+    click.echo(f"  check   course lab check {slug}" + ("" if work_root == DEFAULT_ROOT else f" --dir {work_root}"))
+    click.echo(f"  stuck?  course lab hint {slug} 1")
+
+
+def print_result(result, *, verbose: bool = True) -> None:
+    """The student's report: every task and test, points, and teaching messages."""
+    from rich.table import Table
+
+    out = common.console()
+    table = Table(title=f"{result.lab.title} ({result.lab.slug})", show_lines=False)
+    for column in ("task", "test", "result", "points"):
+        table.add_column(column)
+    task_titles = {t.number: t.title for t in result.lab.tasks}
+    for r in result.results:
+        mark = "[green]pass[/green]" if r.passed else "[red]FAIL[/red]"
+        name = r.test.name + (" [dim](hidden)[/dim]" if r.test.hidden else "")
+        table.add_row(f"{r.test.task}. {task_titles.get(r.test.task, '')}", name, mark, f"{r.score:g}/{r.test.points:g}")
+    out.print(table)
+    failures = [r for r in result.results if not r.passed]
+    if verbose and failures:
+        out.print("[bold]What went wrong[/bold]")
+        shown = set()
+        for r in failures:
+            message = r.message.strip() or "failed"
+            # The same NotImplementedError under every test of a task says nothing new.
+            key = (r.test.task, message if "NotImplementedError" in message else r.test.name)
+            if key in shown:
+                continue
+            shown.add(key)
+            out.print(f"[red]✗ {r.test.name}[/red] (task {r.test.task})")
+            if r.test.doc:
+                out.print(f"  [dim]{r.test.doc.splitlines()[0]}[/dim]")
+            for line in message.splitlines()[:12]:
+                out.print("  " + line, markup=False)
+    for note in result.notes:
+        out.print(f"[yellow]note:[/yellow] {note}")
+    pct = 100 * result.score / result.max_score if result.max_score else 0
+    style = "green" if result.full_marks else "yellow"
+    out.print(f"[bold {style}]Score: {result.score:g}/{result.max_score:g} ({pct:.0f}%)[/bold {style}]"
+              f"  [dim]{result.seconds:.1f} s, sandbox: {result.sandbox}[/dim]")
+
+
+@lab.command("check")
+@click.argument("slug")
+@_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print Gradescope-style results.json.")
+@click.option("--reference", is_flag=True, help="Grade the reference solution instead (authors).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None,
+              help="Sandbox for your code (default: bubblewrap where it works).")
+@click.pass_context
+def check(ctx, slug, work_root, as_json, reference, sandbox):
+    """Grade your workspace: every test, points and feedback. Exit 0 only at full marks."""
+    import tempfile
+
+    from course import variants
+    from course.grading.grade import grade
+
+    lab_ = common.manifest(ctx).get(slug)
+    if reference:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = variants.write_variant(variants.reference_source(lab_), Path(tmp), lab_)
+            result = grade(lab_, path, sandbox_kind=sandbox)
+    else:
+        path = _workspace(work_root, slug) / f"{slug}.py"
+        if not path.is_file():
+            raise CourseError(f"{path} not found: run 'course lab start {slug}' first")
+        result = grade(lab_, path, sandbox_kind=sandbox)
+        record_status(Path(work_root), slug, result.score, result.max_score)
+    if as_json:
+        click.echo(json.dumps(result.to_gradescope(), indent=1))
+    else:
+        print_result(result)
+    ctx.exit(0 if result.full_marks else 1)
+
+
+@lab.command("hint")
+@click.argument("slug")
+@click.argument("task", type=int, required=False)
+@click.pass_context
+def hint(ctx, slug, task):
+    """Hints for a task (or the list of tasks)."""
+    from course.hints import hints_for
+
+    lab_ = common.manifest(ctx).get(slug)
+    if task is None:
+        for t in lab_.tasks:
+            click.echo(f"Task {t.number}: {t.title} ({t.points:g} points)")
+        click.echo(f"\nShow hints with: course lab hint {slug} N")
+        return
+    lab_.task(task)
+    from rich.markdown import Markdown
+
+    common.console().print(Markdown(hints_for(lab_, task)))
+
+
+@lab.command("solution")
+@click.argument("slug")
+@_dir_option
+@click.option("--force", is_flag=True, help="Show it even though you have not passed the lab.")
+@click.pass_context
+def solution(ctx, slug, work_root, force):
+    """The reference solution, once you have passed the lab (or with --force)."""
+    from course import variants
+
+    lab_ = common.manifest(ctx).get(slug)
+    if not force and not read_status(Path(work_root)).get(slug, {}).get("passed"):
+        raise CourseError(f"lab {slug} is not passed yet: finish it first, or use --force")
+    if not lab_.solution_file.is_file():
+        raise CourseError(f"lab {slug}: this edition of the course ships no solutions")
+    click.echo(variants.reference_source(lab_), nl=False)
+
+
+@lab.command("watch")
+@click.argument("slug")
+@_dir_option
+@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between looks at the file.")
+@click.pass_context
+def watch(ctx, slug, work_root, interval):
+    """Re-check the lab every time you save your file (Ctrl-C to stop)."""
+    from course.grading.grade import grade
+
+    lab_ = common.manifest(ctx).get(slug)
+    path = _workspace(work_root, slug) / f"{slug}.py"
+    if not path.is_file():
+        raise CourseError(f"{path} not found: run 'course lab start {slug}' first")
+    last = None
+    click.echo(f"watching {path} (Ctrl-C to stop)")
+    while True:
+        stamp = path.stat().st_mtime_ns if path.exists() else None
+        if stamp != last:
+            last = stamp
+            click.clear()
+            result = grade(lab_, path)
+            record_status(Path(work_root), slug, result.score, result.max_score)
+            print_result(result)
+            if result.full_marks:
+                click.echo("All tests pass. Well done!")
+        time.sleep(interval)
+
+
+@lab.command("selfcheck")
+@click.argument("slugs", nargs=-1)
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None)
+@click.pass_context
+def selfcheck_cmd(ctx, slugs, sandbox):
+    """Authors: the reference scores full marks, the stub 0, every planted bug loses points."""
+    from course.selfcheck import selfcheck
+
+    manifest = common.manifest(ctx)
+    failed = False
+    for slug in slugs or manifest.slugs:
+        lab_ = manifest.get(slug)
+        report = selfcheck(lab_, sandbox)
+        click.echo(
+            f"{slug}: reference {report.reference.score:g}/{report.reference.max_score:g} "
+            f"({report.reference.seconds:.1f} s), stub {report.stub.score:g}, "
+            f"{len(report.bugs)} planted bugs, sandbox {report.reference.sandbox}"
+        )
+        for name, res in report.bugs.items():
+            click.echo(f"  bug {name}: fails {sum(not r.passed for r in res.results)}/{len(res.results)} of its tests")
+        for problem in report.problems:
+            click.echo(f"  PROBLEM: {problem}")
+        failed |= bool(report.problems)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,71 @@
+"""``cards/cards.lock``: a content hash and a modification time per card id.
+
+Anki updates a known note only when the incoming note is newer. The lock gives each note
+a modification time that moves only when that card's rendered content moves, so an
+update touches exactly the edited notes and unchanged sources export byte-identically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from course.errors import CourseError
+
+LOCK_NAME = "cards.lock"
+
+
+def content_hash(note_type: int, fields: list[str], tags: list[str], deck: str) -> str:
+    payload = json.dumps([note_type, fields, sorted(tags), deck], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def read_lock(root: Path) -> dict[str, dict]:
+    path = root / "cards" / LOCK_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {k: {"hash": str(v["hash"]), "mod": int(v["mod"])} for k, v in data.items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CourseError(f"{path}: unreadable lock file ({exc}); delete it and run 'course cards lock'") from None
+
+
+def resolve(lock: dict[str, dict], hashes: dict[str, str], now: int | None = None) -> tuple[dict[str, dict], list[str]]:
+    """New lock entries for ``hashes`` and the ids whose content changed since the lock."""
+    now = int(time.time()) if now is None else now
+    new, changed = {}, []
+    for card_id, digest in hashes.items():
+        old = lock.get(card_id)
+        if old and old["hash"] == digest:
+            new[card_id] = old
+        else:
+            # Strictly newer than anything locked, so "update if newer" takes it.
+            floor = max((entry["mod"] for entry in lock.values()), default=0) + 1
+            new[card_id] = {"hash": digest, "mod": max(now, floor)}
+            changed.append(card_id)
+    return new, changed
+
+
+def write_lock(root: Path, entries: dict[str, dict]) -> Path:
+    path = root / "cards" / LOCK_NAME
+    text = json.dumps(dict(sorted(entries.items())), indent=1, sort_keys=True) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
