@@ -1,6 +1,102 @@
-"""placeholder"""
+"""The instructor's commands: ``course grade`` and ``course release``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
 import click
+
+from course.commands import common
+from course.errors import CourseError
+
+
+@click.command(cls=click.Command)
+@click.argument("slug")
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for results.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Submissions graded at once.")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None)
+@click.pass_context
+def grade(ctx, slug, submissions, out_dir, jobs, sandbox):
+    """Grade SUBMISSIONS (folders or zips) of lab SLUG, hidden tests included.
+
+    Writes OUT/<student>/results.json (Gradescope schema), OUT/<student>/feedback.md,
+    OUT/grades.csv and OUT/test_pass_rates.csv.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rich.progress import Progress
+
+    from course.classgrade import grade_one, student_names, write_outputs
+    from course.grading import sandbox as sandbox_mod
+    from course.grading.grade import load_tests, reference_outputs
+
+    try:
+        lab_ = common.manifest(ctx).get(slug)
+        kind = sandbox_mod.choose(sandbox)
+        reference_outputs(lab_, load_tests(lab_))  # once, before the workers need it
+        subs = student_names([Path(s) for s in submissions])
+        out = common.console()
+        if kind == "none":
+            out.print("[yellow]warning:[/yellow] bubblewrap is not available: student code runs with resource "
+                      "limits and an audit guard only (install the 'bubblewrap' package)")
+        # Threads suffice: each one only waits on a sandboxed child process.
+        with Progress(console=out, transient=True) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
+            task = progress.add_task(f"grading {slug}", total=len(subs))
+            futures = [pool.submit(grade_one, lab_, s, kind) for s in subs]
+            graded = []
+            for future in futures:
+                graded.append(future.result())
+                progress.advance(task)
+        rates = write_outputs(lab_, graded, Path(out_dir))
+    except CourseError:
+        raise
+    from rich.table import Table
+
+    table = Table(title=f"{lab_.title}: {len(graded)} submissions")
+    table.add_column("student")
+    table.add_column("score")
+    table.add_column("status")
+    for g in graded:
+        if g.result:
+            table.add_row(g.submission.student, f"{g.result.score:g}/{g.result.max_score:g}",
+                          "full marks" if g.result.full_marks else "")
+        else:
+            table.add_row(g.submission.student, f"0/{lab_.max_points:g}", f"[red]{g.error[:80]}[/red]")
+    out.print(table)
+    if rates:
+        rate_table = Table(title="Pass rate per test")
+        rate_table.add_column("test")
+        rate_table.add_column("pass rate")
+        for name, rate in rates.items():
+            rate_table.add_row(name, f"{100 * rate:.0f}%")
+        out.print(rate_table)
+    out.print(f"wrote {Path(out_dir) / 'grades.csv'} (sandbox: {kind})")
+
+
 @click.command()
-def grade(): pass
-@click.command()
-def release(): pass
+@click.option("--out", "out", required=True, type=click.Path(), help="Folder (or .zip with --gradescope).")
+@click.option("--gradescope", "gradescope_lab", metavar="LAB", help="Build a Gradescope autograder zip for LAB.")
+@click.option("--github-classroom", is_flag=True, help="Write a GitHub Classroom starter with an autograding workflow.")
+@click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.pass_context
+def release(ctx, out, gradescope_lab, github_classroom, force):
+    """The student edition (no solutions, no hidden tests), or a Gradescope/GitHub Classroom bundle."""
+    from course import release as rel
+
+    root = common.root(ctx)
+    manifest = common.manifest(ctx)
+    target = Path(out)
+    if target.exists() and not force:
+        raise CourseError(f"--out: {target} exists (use --force to replace it)")
+    if gradescope_lab:
+        if github_classroom:
+            raise CourseError("--gradescope and --github-classroom: choose one")
+        rel.gradescope_zip(root, manifest.get(gradescope_lab), target)
+        click.echo(f"wrote {target}: upload it as the autograder of lab {gradescope_lab}")
+    elif github_classroom:
+        rel.github_classroom(root, manifest, target)
+        click.echo(f"wrote {target}: push it as the assignment's starter repository")
+    else:
+        rel.student_edition(root, manifest, target)
+        click.echo(f"wrote the student edition to {target} (use it with: course --course-dir {target} ...)")
