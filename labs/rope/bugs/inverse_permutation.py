@@ -1,0 +1,17 @@
+"""The two permutations swapped (invisible at d = 4, where P is its own inverse)."""
+CAUGHT_BY = [
+    "test_interleaved_to_half_d8",
+    "test_half_to_interleaved_d8",
+    "test_permutations_reference",
+    "test_half_convention_matches_rotate_half",
+]
+
+_right_to_half, _right_to_interleaved = interleaved_to_half, half_to_interleaved
+
+
+def interleaved_to_half(x):
+    return _right_to_interleaved(x)
+
+
+def half_to_interleaved(y):
+    return _right_to_half(y)
