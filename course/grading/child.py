@@ -19,13 +19,17 @@ def _send(stream, event: dict) -> None:
     stream.flush()
 
 
-def _install_guard(hidden: list[str]) -> None:
+def _install_guard(hidden: list[str], workdir: str) -> None:
     """Fallback sandbox (no bubblewrap): an audit hook that refuses the obvious escapes.
 
-    It hides the course content and reference cache, and refuses new programs and network
-    connections. It is not a security boundary against native code; bubblewrap is.
+    It hides the course content and reference cache, allows writing only in the working
+    folder and the temp folder, and refuses new programs and network connections. It is
+    not a security boundary against native code; bubblewrap is.
     """
+    import tempfile
+
     roots = tuple(os.path.realpath(h) + os.sep for h in hidden)
+    writable = tuple(os.path.realpath(p) + os.sep for p in (workdir, tempfile.gettempdir()))
 
     def blocked(path) -> bool:
         if isinstance(path, int) or path is None:
@@ -39,6 +43,9 @@ def _install_guard(hidden: list[str]) -> None:
     def hook(event: str, args: tuple) -> None:
         if event in ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir") and args and blocked(args[0]):
             raise PermissionError(f"grading sandbox: access to {args[0]!r} is not allowed")
+        if event == "open" and len(args) > 1 and isinstance(args[1], str) and any(c in args[1] for c in "wax+"):
+            if not isinstance(args[0], int) and not (os.path.realpath(os.fsdecode(args[0])) + os.sep).startswith(writable):
+                raise PermissionError(f"grading sandbox: writing {args[0]!r} is not allowed")
         if event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "pty.spawn"):
             raise PermissionError("grading sandbox: starting programs is not allowed")
         if event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple):
@@ -68,7 +75,8 @@ def main(argv: list[str]) -> None:
     tests_module = _load(spec["tests_module"], spec["tests_path"])
     by_name = {t.name: t for t in testing.collect(tests_module)}
     if spec.get("guard"):
-        _install_guard(spec["hidden_paths"])
+        _install_guard(spec["hidden_paths"], spec["workdir"])
+    _send(out, {"event": "importing"})
     try:
         student = _load(spec["module"], spec["solution_path"])
     except BaseException as exc:  # noqa: BLE001  (SystemExit and friends are student errors too)

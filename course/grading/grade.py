@@ -188,7 +188,8 @@ def grade(
         tests = [t for t in tests if t.name in only]
     notes = []
     if kind == "none":
-        notes.append("sandbox: bubblewrap is not available; the child ran with resource limits and an audit guard only")
+        why = "turned off" if sandbox.bwrap_works() else "not available (install the 'bubblewrap' package)"
+        notes.append(f"sandbox: bubblewrap {why}; your code ran with resource limits and an audit guard only")
     if not solution.is_file():
         results = [TestResult(t, False, f"no solution file: {solution}") for t in tests]
         return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)

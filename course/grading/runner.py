@@ -138,9 +138,18 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
         while True:
             now = time.monotonic()
             limit = deadline
-            if current is not None:
+            if current == _IMPORT:
+                limit = min(deadline, started + _import_timeout(timeouts))
+            elif current is not None:
                 limit = min(deadline, started + timeouts.get(current, 30.0))
             if now >= limit:
+                if current == _IMPORT:
+                    for n in names:
+                        outcomes.setdefault(
+                            n, ProbeOutcome(False, error=f"importing your module took longer than {_import_timeout(timeouts):g} s")
+                        )
+                    _kill(proc)
+                    return True
                 if current is not None:
                     outcomes[current] = ProbeOutcome(
                         False, error=f"timed out after {timeouts.get(current, 30.0):g} s", seconds=now - started
@@ -165,9 +174,11 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
                 event = _parse(line)
                 kind_ = event.get("event")
                 name = event.get("name")
-                if kind_ == "start" and name in names and name not in outcomes:
+                if kind_ == "importing" and current is None:
+                    current, started = _IMPORT, time.monotonic()
+                elif kind_ == "start" and name in names and name not in outcomes:
                     current, started = name, time.monotonic()
-                elif kind_ in ("result", "error") and name == current:
+                elif kind_ in ("result", "error") and name == current and current != _IMPORT:
                     seconds = time.monotonic() - started
                     if kind_ == "result":
                         try:
@@ -191,12 +202,23 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
         if proc.poll() is None:
             _kill(proc)
         proc.wait()
+    status = proc.returncode
+    why = f"killed by signal {-status}" if status and status < 0 else f"exited with status {status}"
+    if current == _IMPORT:
+        for n in names:
+            outcomes.setdefault(n, ProbeOutcome(False, error=f"the process {why} while importing your module"))
+        return True
     if current is not None and current not in outcomes:
-        status = proc.returncode
-        why = f"killed by signal {-status}" if status and status < 0 else f"exited with status {status}"
         outcomes[current] = ProbeOutcome(False, error=f"the process {why} while this test ran")
         progressed = True
     return progressed
+
+
+_IMPORT = "<import>"
+
+
+def _import_timeout(timeouts: dict[str, float]) -> float:
+    return max(timeouts.values(), default=30.0)
 
 
 def _parse(line: bytes) -> dict:

@@ -1,0 +1,43 @@
+"""Shared fixtures: a small self-contained demo course, sandbox kinds, the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from course.grading import sandbox
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
+
+SANDBOXES = ["none", pytest.param("bwrap", marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap not usable here"))]
+
+
+@pytest.fixture
+def demo_course(tmp_path: Path) -> Path:
+    """A copy of the demo course (one lab, three cards) that a test may change."""
+    target = tmp_path / "demo_course"
+    shutil.copytree(FIXTURES / "demo_course", target)
+    return target
+
+
+@pytest.fixture
+def demo_lab(demo_course: Path):
+    from course.manifest import load_manifest
+
+    return load_manifest(demo_course).get("demo")
+
+
+@pytest.fixture
+def run_cli():
+    """Invoke ``course`` in-process; returns click's Result."""
+
+    def run(*args: str, **kwargs):
+        from course.cli import main
+
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, **kwargs)
+
+    return run

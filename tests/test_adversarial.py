@@ -1,0 +1,71 @@
+"""Known attacks on naive pytest graders (course facts, section 4) all score 0 here."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SANDBOXES
+from course.grading.grade import grade
+
+ATTACKS = sorted(p.stem for p in (FIXTURES / "attacks").glob("*.py"))
+
+
+def _submission(name: str, tmp_path: Path, demo_lab, out: Path) -> Path:
+    folder = tmp_path / name / "demo"
+    folder.mkdir(parents=True)
+    if name == "conftest_dir":
+        for f in (FIXTURES / "attacks" / "conftest_dir").iterdir():
+            shutil.copyfile(f, folder / f.name.lstrip("_"))
+    else:
+        text = (FIXTURES / "attacks" / f"{name}.py").read_text()
+        text = text.replace("{REFERENCE}", str(demo_lab.solution_file)).replace("{OUT}", str(out))
+        (folder / "demo.py").write_text(text)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("kind", SANDBOXES)
+@pytest.mark.parametrize("attack", ATTACKS + ["conftest_dir"])
+def test_attack_scores_zero(attack, kind, demo_lab, tmp_path):
+    out = tmp_path / "out"
+    sub = _submission(attack, tmp_path, demo_lab, out)
+    begin = time.monotonic()
+    result = grade(demo_lab, sub / "demo" / "demo.py", sandbox_kind=kind)
+    elapsed = time.monotonic() - begin
+    assert result.score == 0, [(r.test.name, r.passed, r.message) for r in result.results]
+    assert len(result.results) == 4 and all(r.message for r in result.results)
+    assert elapsed < demo_lab.time_limit + 10  # bounded, never hangs
+
+
+def test_read_reference_is_blocked_with_a_clear_reason(demo_lab, tmp_path):
+    sub = _submission("read_reference", tmp_path, demo_lab, tmp_path / "out")
+    result = grade(demo_lab, sub / "demo" / "demo.py", sandbox_kind="none")
+    assert "not allowed" in result.results[0].message
+
+
+@pytest.mark.parametrize("kind", SANDBOXES)
+def test_batch_with_attacks_still_grades_the_honest_student(kind, demo_lab, tmp_path, run_cli, monkeypatch):
+    """`course grade` over a class where most submissions attack: the honest one gets full marks."""
+    import csv
+    import json
+
+    out = tmp_path / "out"
+    subs = [_submission(a, tmp_path, demo_lab, out) for a in ("os_exit", "fake_results", "patch_compare", "conftest_dir", "memory_bomb")]
+    honest = tmp_path / "honest" / "demo"
+    honest.mkdir(parents=True)
+    shutil.copyfile(demo_lab.solution_file, honest / "demo.py")
+    result = run_cli("--course-dir", demo_lab.directory.parent.parent, "grade", "demo", *subs, tmp_path / "honest",
+                     "--out", out, "-j", "2", "--sandbox", kind)
+    assert result.exit_code == 0, result.output
+    rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert rows["honest"]["total"] == "5" and rows["honest"]["percent"] == "100.0"
+    for name in ("os_exit", "fake_results", "patch_compare", "conftest_dir", "memory_bomb"):
+        assert rows[name]["total"] == "0", rows[name]
+        assert json.loads((out / name / "results.json").read_text())["score"] == 0
+    assert set(rows) == {"honest", "os_exit", "fake_results", "patch_compare", "conftest_dir", "memory_bomb"}
+    rates = list(csv.DictReader((out / "test_pass_rates.csv").open()))
+    assert {r["test"] for r in rates} == {"test_add_small", "test_scale_double", "test_add_many", "test_scale_random"}
+    assert all(r["pass_rate"] == f"{1 / 6:.3f}" for r in rates)
+    feedback = (out / "honest" / "feedback.md").read_text()
+    assert "Score: 5/5" in feedback
