@@ -130,7 +130,7 @@ def fit(model, X, y, *, epochs: int = 20, lr: float = 0.1, batch_size: int = 20,
 
     rng = np.random.default_rng(seed)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    params = list(model.parameters())
     for _ in range(epochs):
         order = rng.permutation(len(y))
         for start in range(0, len(y), batch_size):
@@ -143,9 +143,11 @@ def fit(model, X, y, *, epochs: int = 20, lr: float = 0.1, batch_size: int = 20,
             loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(xb)), torch.from_numpy(yb))
             if penalty is not None:
                 loss = loss + penalty(model)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            # Plain SGD by hand (torch.optim's first use imports torch._dynamo: seconds on a CPU).
+            grads = torch.autograd.grad(loss, params)
+            with torch.no_grad():
+                for p, g in zip(params, grads):
+                    p -= lr * g
         if on_epoch is not None:
             on_epoch()
 

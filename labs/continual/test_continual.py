@@ -262,7 +262,7 @@ def test_monitor_quiet(lab):
     """10 undrifted windows of 50 points, 5 features: the family-wise alarm rate stays near alpha."""
     rng = np.random.default_rng(3)
     ref = rng.normal(size=(200, 5))
-    out = [lab.monitor_window(ref, rng.normal(size=(50, 5)), seed=w) for w in range(10)]
+    out = [lab.monitor_window(ref, rng.normal(size=(50, 5)), n_perm=99, seed=w) for w in range(10)]
     return {"any": [o["any"] for o in out], "mean_psi": [float(np.mean(o["psi"])) for o in out]}
 
 
