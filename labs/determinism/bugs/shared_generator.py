@@ -1,0 +1,19 @@
+"""One generator for data order and latent noise (RandomSampler-style order drawn from it).
+
+Still reproducible, but the latent noise now depends on the data: a different data-set size
+(or batch size, or sampler) shifts every later latent batch, so a change to the data can no
+longer be studied in isolation.
+"""
+CAUGHT_BY = ["test_latent_noise_independent_of_data", "test_next_batch_follows_epoch_order", "test_gan_reference"]
+
+
+def next_batch(run):
+    import torch
+
+    cfg = run["config"]
+    n, B = cfg["n_data"], cfg["batch_size"]
+    epoch, j = divmod(run["step"], n // B)
+    if run.get("order_epoch") != epoch:
+        run["order"] = torch.randperm(n, generator=run["noise"]).tolist()  # same stream as the noise
+        run["order_epoch"] = epoch
+    return run["data"][run["order"][j * B:(j + 1) * B]]
