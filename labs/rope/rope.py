@@ -93,7 +93,7 @@ def rope_frequencies(head_dim: int, base: float = 10000.0):
 
     Returns a float64 tensor of shape ``(head_dim // 2,)``. For ``d = 8`` and base 10000:
     ``[1, 0.1, 0.01, 0.001]``. Pair 0 turns fastest (one radian per position), the last
-    pair slowest (about ``1/base`` radian per position), so short and long offsets both
+    pair slowest (``base**(-(d-2)/d)``, close to ``1/base`` for large ``d``), so short and long offsets both
     leave a trace. An odd ``head_dim`` cannot be cut into pairs: raise ``ValueError``.
 
     The exponent is ``-2i/d`` with ``i`` the *pair* index. Writing ``-i/d`` (forgetting
@@ -144,7 +144,7 @@ def apply_rope(x, positions=None, base: float = 10000.0):
     positions = _positions_or_default(positions, seq_len)
     theta = rope_frequencies(head_dim, base)  # (d/2,) float64
     # Angles in float64: m * theta for m in the thousands loses digits in float32 and is
-    # garbage in float16/bfloat16 (spacing 2 near 1000 in float16).
+    # garbage in float16/bfloat16 (float16 spacing is 0.5 near 1000, 2 above 2048).
     angles = positions.to(torch.float64)[:, None] * theta[None, :]  # (seq, d/2)
     # Only the finished cos/sin tables take the input's dtype.
     cos = torch.cos(angles).to(x.dtype)
