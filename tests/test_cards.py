@@ -1,0 +1,178 @@
+"""Card parser and lint: structure, errors with file:line, property-based totality."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course.cards import CardSyntaxError, parse_text
+from course.lint import cloze_problems, lint_cards, math_balance_problem
+
+GOOD = """# Deck
+
+lab: demo
+tags: #base
+
+## card-one
+tags: #monitoring/drift #x
+
+Question with `code`?
+
+---
+
+Answer with $x^2$ and
+
+```python
+## not a heading
+---
+```
+
+## card-two
+type: cloze
+
+Sum is {{c1::5}}.
+"""
+
+
+def test_parse_structure():
+    cards = parse_text(GOOD, "d.md")
+    assert [c.id for c in cards] == ["card-one", "card-two"]
+    one, two = cards
+    assert one.deck == "Deck" and one.lab == "demo" and one.type == "basic"
+    assert one.tags == ["#base", "#monitoring/drift", "#x"]
+    assert one.anki_tags == ["base", "monitoring::drift", "x"]
+    assert one.front == "Question with `code`?"
+    assert "## not a heading\n---" in one.back  # fenced code is not structure
+    assert two.type == "cloze" and two.back == "" and two.front == "Sum is {{c1::5}}."
+    assert one.line == 6 and two.line == 20
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("", 1, "empty card file"),
+        ("no title\n", 1, "starts with '# Title'"),
+        ("# T\nsome prose\n## a\nq\n---\nb\n", 2, "before the first card"),
+    ],
+)
+def test_syntax_errors_name_file_and_line(text, line, message):
+    with pytest.raises(CardSyntaxError) as info:
+        parse_text(text, "bad.md")
+    assert str(info.value).startswith(f"bad.md:{line}: ") and message in str(info.value)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(st.sampled_from(list("#-`$:{}\n ab1cé\r\t") + ["## ", "# T\n", "---", "```", "tags: ", "type: cloze", "lab: x", "{{c1::", "}}"]), max_size=80).map("".join) | st.text(max_size=200))
+def test_parser_is_total(text):
+    """Any text parses or fails with the one clean error type; lint never crashes."""
+    try:
+        cards = parse_text(text, "fuzz.md")
+    except CardSyntaxError as exc:
+        assert str(exc).startswith("fuzz.md:")
+        return
+    lint_cards(cards, Path("/nonexistent"), {"demo"})
+
+
+def _lint(text, tmp_path=Path("/nonexistent"), labs=frozenset({"demo"})):
+    return lint_cards(parse_text(text, "c.md"), tmp_path, set(labs))
+
+
+def _errors(text, **kw):
+    return [str(f) for f in _lint(text, **kw) if f.error]
+
+
+def test_lint_errors(tmp_path):
+    text = """# D
+
+## dup
+tags: #Metrics
+
+Q $x?
+
+---
+
+A
+
+## dup
+tags: #metrics spaced words
+lab: nosuchlab
+
+Q2
+
+---
+
+![img](images/missing.png)
+
+## Bad_ID
+
+Q3
+
+---
+
+## cz
+type: cloze
+
+{{c1::a[::2]}} and {{c2::$\\frac{1}{x^{2}}$}}
+
+## noside
+
+---
+
+Back only
+"""
+    errs = "\n".join(_errors(text, tmp_path=tmp_path))
+    assert "c.md:12: error: duplicate id 'dup' (first at c.md:3)" in errs
+    assert "differs only in case from '#Metrics'" in errs
+    assert "tag with spaces or without '#': 'spaced'" in errs
+    assert "unknown lab 'nosuchlab'" in errs
+    assert "unbalanced '$'" in errs
+    assert "missing image file cards/images/missing.png" in errs
+    assert "bad id 'Bad_ID'" in errs
+    assert "empty back" in errs
+    assert "cloze c1 contains '::'" in errs
+    assert "cloze c2 contains '}}'" in errs
+    assert "empty front" in errs
+
+
+def test_lint_warnings():
+    long_answer = " ".join(["word"] * 100)
+    text = f"""# D
+
+## a
+
+What is A? And what is B?
+
+---
+
+{long_answer}
+
+## b
+
+What is the capital of France, in one word
+
+---
+
+Paris
+
+## c
+
+What is the capital of France, in one word!
+
+---
+
+Paris
+"""
+    findings = _lint(text)
+    assert not [f for f in findings if f.error]
+    warns = "\n".join(str(f) for f in findings)
+    assert "two questions in one front" in warns
+    assert "answer has 100 words" in warns
+    assert "front nearly duplicates 'b'" in warns
+
+
+def test_math_and_cloze_helpers():
+    assert math_balance_problem("$a$ and $$b$$ and `$` and \\$5") is None
+    assert "'$$'" in math_balance_problem("$$a$")
+    assert cloze_problems("{{c1::$\\frac{1}{2} $}}") == []
+    assert cloze_problems("{{c1::ok}} {{c2::x::hint}}") == ["cloze c2 contains '::' (Anki reads a hint there)"]
