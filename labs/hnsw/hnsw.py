@@ -431,7 +431,7 @@ def gaussian_data(n: int, dim: int, seed: int) -> np.ndarray:
 
 
 def figure_data(sizes: Sequence[int] = (250, 500, 1000, 2000), dim: int = 16, M: int = 8,
-                ef_construction: int = 64, efs: Sequence[int] = (1, 2, 5, 10, 20, 50, 100),
+                ef_construction: int = 64, efs: Sequence[int] = (10, 15, 20, 30, 50, 100, 200),
                 k: int = 10, n_queries: int = 50, seed: int = 0) -> dict[str, np.ndarray]:
     """Build one index incrementally and measure it whenever it reaches a size in ``sizes``.
 
@@ -466,7 +466,7 @@ def plot_recall_vs_ef(data: dict[str, np.ndarray], path: Path) -> dict[str, np.n
     ax.set_ylabel("recall@10")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
-    ax.set_title(f"HNSW, N = {int(data['n'][-1])}")
+    ax.set_title(f"HNSW, N = {int(data['n'][-1])}, k = 10")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -479,10 +479,13 @@ def plot_cost_vs_n(data: dict[str, np.ndarray], path: Path) -> dict[str, np.ndar
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, ax = plt.subplots(figsize=(4.5, 3.2))
     ax.loglog(data["n"], data["cost_brute"], "s--", label="brute force (N)")
     ax.loglog(data["n"], data["cost_hnsw"], "o-", label="HNSW, ef = 10")
+    ax.set_xticks(data["n"], [str(int(n)) for n in data["n"]])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("N (indexed vectors)")
     ax.set_ylabel("distance computations / query")
     ax.legend()
