@@ -419,6 +419,35 @@ def test_mha_three_heads(lab):
 # Task 4: checking an attention map
 # =============================================================================================
 ALL_GOOD = {"nonnegative": True, "rows_sum_to_one": True, "masked_zero": True, "lower_triangular": True}
+_WHY = {
+    "nonnegative": "softmax weights are never negative",
+    "rows_sum_to_one": "every query row with an allowed key must sum to 1",
+    "masked_zero": "blocked keys must get weight 0",
+    "lower_triangular": "a causal map has zeros above the diagonal",
+}
+
+
+def _expect_flags(expected):
+    """Check ``{map name: verdict dict}`` against ``{map name: {check: bool}}`` with a teaching message."""
+
+    def check(got):
+        assert isinstance(got, dict), f"expected a dict of verdicts per map, got {type(got).__name__}"
+        for map_name, flags in expected.items():
+            verdict = got.get(map_name)
+            assert isinstance(verdict, dict), (
+                f"map '{map_name}': check_attention_map must return a dict with keys {sorted(flags)}, got {verdict!r}"
+            )
+            missing = sorted(set(flags) - set(verdict))
+            assert not missing, f"map '{map_name}': the result dict lacks keys {missing} (got {sorted(verdict)})"
+            for key, want in flags.items():
+                if verdict[key] is not want:
+                    meaning = "holds" if want else "is violated"
+                    raise AssertionError(
+                        f"map '{map_name}': expected {key} = {want} (the property {meaning}: {_WHY[key]}), "
+                        f"got {verdict[key]!r}"
+                    )
+
+    return check
 
 
 def _maps(seed):
@@ -427,7 +456,7 @@ def _maps(seed):
     return rng.normal(size=(2, 3, 5)), np.array(_KEEP)
 
 
-@graded(task=4, points=2, expect=[ALL_GOOD, ALL_GOOD, ALL_GOOD])
+@graded(task=4, points=2, check=_expect_flags({"plain": ALL_GOOD, "masked_with_empty_row": ALL_GOOD, "causal_float32": ALL_GOOD}))
 def test_check_accepts_correct_maps(lab):
     """Right maps pass: a plain one, a masked one with a fully masked (zero) row, a float32 causal one."""
     scores, keep = _maps(20)
@@ -439,28 +468,30 @@ def test_check_accepts_correct_maps(lab):
     rng = np.random.default_rng(21)
     tril = np.tril(np.ones((8, 8), dtype=bool))
     causal32 = _softmax(np.where(tril, rng.normal(size=(8, 8)), -np.inf).astype(np.float32))
-    return [
-        lab.check_attention_map(plain),
-        lab.check_attention_map(masked, keep=keep_dead),
-        lab.check_attention_map(causal32, causal=True),
-    ]
+    return {
+        "plain": lab.check_attention_map(plain),
+        "masked_with_empty_row": lab.check_attention_map(masked, keep=keep_dead),
+        "causal_float32": lab.check_attention_map(causal32, causal=True),
+    }
 
 
-@graded(task=4, points=1, expect={**ALL_GOOD, "rows_sum_to_one": False})
+@graded(task=4, points=1, check=_expect_flags({"softmax_over_queries": {**ALL_GOOD, "rows_sum_to_one": False}}))
 def test_check_flags_wrong_axis(lab):
     """A softmax over the queries (axis -2) instead of the keys: its rows do not sum to 1."""
     scores, _ = _maps(22)
-    return lab.check_attention_map(_softmax(scores, axis=-2))
+    return {"softmax_over_queries": lab.check_attention_map(_softmax(scores, axis=-2))}
 
 
 @graded(
     task=4,
     points=2,
-    expect={
-        "mask_after_softmax": {**ALL_GOOD, "rows_sum_to_one": False},
-        "flipped_polarity": {**ALL_GOOD, "masked_zero": False},
-        "minus_1e9_fill": {**ALL_GOOD, "masked_zero": False},
-    },
+    check=_expect_flags(
+        {
+            "mask_after_softmax": {**ALL_GOOD, "rows_sum_to_one": False},
+            "flipped_polarity": {**ALL_GOOD, "masked_zero": False},
+            "minus_1e9_fill": {**ALL_GOOD, "masked_zero": False},
+        }
+    ),
 )
 def test_check_flags_mask_bugs(lab):
     """Masks applied after the softmax, with flipped polarity, and with a -1e9 fill on a fully masked row."""
@@ -477,19 +508,21 @@ def test_check_flags_mask_bugs(lab):
     }
 
 
-@graded(task=4, points=1, expect={**ALL_GOOD, "lower_triangular": False})
+@graded(task=4, points=1, check=_expect_flags({"triu_causal": {**ALL_GOOD, "lower_triangular": False}}))
 def test_check_flags_upper_triangular(lab):
     """A 'causal' map built with triu instead of tril (L=3, S=5) is not lower-triangular."""
     scores, _ = _maps(24)
     triu = np.triu(np.ones((3, 5), dtype=bool))
-    return lab.check_attention_map(_softmax(np.where(triu, scores, -np.inf)), causal=True)
+    return {"triu_causal": lab.check_attention_map(_softmax(np.where(triu, scores, -np.inf)), causal=True)}
 
 
 ### BEGIN HIDDEN TESTS
 @graded(
     task=4,
     points=1,
-    expect={"tensor_input": ALL_GOOD, "noisy_float32": ALL_GOOD, "negative_entry": {**ALL_GOOD, "nonnegative": False}},
+    check=_expect_flags(
+        {"tensor_input": ALL_GOOD, "noisy_float32": ALL_GOOD, "negative_entry": {**ALL_GOOD, "nonnegative": False}}
+    ),
 )
 def test_check_tolerance_and_sign(lab):
     """A torch tensor map passes; 1e-7 noise passes (tolerance); a negative weight is flagged even if rows sum to 1."""

@@ -6,7 +6,7 @@ def check_attention_map(weights, keep=None, causal=False, atol=1e-5):
     w = np.asarray(weights.detach() if hasattr(weights, "detach") else weights, dtype=np.float64)
     return {
         "nonnegative": bool((w >= -atol).all()),
-        "rows_sum_to_one": bool(np.all(np.abs(w.sum(axis=-1) - 1.0) <= atol) or keep is not None),
+        "rows_sum_to_one": bool(np.all(np.abs(w.sum(axis=-1) - 1.0) <= atol)),
         "masked_zero": True,  # BUG: never looked at
         "lower_triangular": True,  # BUG: never looked at
     }
