@@ -1,0 +1,164 @@
+"""The student and instructor commands on the demo course, and clean one-line errors."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+
+def test_lab_flow_start_check_hint_solution_list(demo_course, tmp_path, run_cli):
+    work = tmp_path / "work"
+    course = ("--course-dir", demo_course)
+    listed = json.loads(run_cli(*course, "lab", "list", "--dir", work, "--json").output)
+    assert listed[0]["slug"] == "demo" and listed[0]["status"] == "not started"
+
+    started = run_cli(*course, "lab", "start", "demo", "--dir", work)
+    assert started.exit_code == 0, started.output
+    ws = work / "demo"
+    assert {p.name for p in ws.iterdir()} == {"README.md", "demo.py", "test_demo.py"}
+    assert "raise NotImplementedError" in (ws / "demo.py").read_text()
+    assert "test_add_many" not in (ws / "test_demo.py").read_text()  # hidden tests stay hidden
+    again = run_cli(*course, "lab", "start", "demo", "--dir", work)
+    assert again.exit_code == 2 and "already started" in again.output
+
+    check = run_cli(*course, "lab", "check", "demo", "--dir", work, "--sandbox", "none")
+    assert check.exit_code == 1 and "Score: 0/5" in check.output and "NotImplementedError" in check.output
+    denied = run_cli(*course, "lab", "solution", "demo", "--dir", work)
+    assert denied.exit_code == 2 and "not passed yet" in denied.output
+
+    (ws / "demo.py").write_text((demo_course / "labs" / "demo" / "demo.py").read_text())
+    data = json.loads(run_cli(*course, "lab", "check", "demo", "--dir", work, "--json", "--sandbox", "none").output)
+    assert data["score"] == data["max_score"] == 5 and data["sandbox"] == "none"
+    ok = run_cli(*course, "lab", "check", "demo", "--dir", work, "--sandbox", "none")
+    assert ok.exit_code == 0, ok.output
+    listed = json.loads(run_cli(*course, "lab", "list", "--dir", work, "--json").output)
+    assert listed[0]["status"] == "passed" and listed[0]["last_score"] == 5
+    solution = run_cli(*course, "lab", "solution", "demo", "--dir", work)
+    assert solution.exit_code == 0 and "### BEGIN" not in solution.output and "return a + b" in solution.output
+
+    hint = run_cli(*course, "lab", "hint", "demo", "2")
+    assert hint.exit_code == 0 and "float64" in hint.output
+    assert run_cli(*course, "lab", "hint", "demo", "9").exit_code == 2
+
+
+def test_public_tests_run_with_plain_pytest_in_the_workspace(demo_course, tmp_path, run_cli):
+    work = tmp_path / "work"
+    run_cli("--course-dir", demo_course, "lab", "start", "demo", "--dir", work)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=work / "demo",
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "2 failed" in done.stdout
+
+
+def test_check_reference_passes(demo_course, run_cli):
+    result = run_cli("--course-dir", demo_course, "lab", "check", "demo", "--reference", "--sandbox", "none")
+    assert result.exit_code == 0 and "Score: 5/5" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("lab", "start", "nosuch"), "unknown lab 'nosuch'"),
+        (("lab", "check", "demo", "--dir", "/nonexistent-dir"), "run 'course lab start demo' first"),
+        (("cards", "show", "nope"), "no card with id 'nope'"),
+        (("--course-dir", "/nonexistent", "cards", "list"), "--course-dir: /nonexistent holds no cards/"),
+        (("grade", "demo", "{tmp}", "--out", "{tmp}/o", "--sandbox", "weird"), "Invalid value for '--sandbox'"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, message, demo_course, tmp_path):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if args[0] != "--course-dir":
+        args = ["--course-dir", str(demo_course), *args]
+    done = subprocess.run([sys.executable, "-m", "course", *args], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_bad_card_file_error_names_file_and_line(demo_course):
+    (demo_course / "cards" / "broken.md").write_text("# Broken\nstray prose\n")
+    done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), "cards", "lint"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: cards/broken.md:2: before the first card only 'lab:' and 'tags:' lines may appear (a card starts with '## id')"
+
+
+def test_lint_reports_pairing_and_exit_codes(demo_course, run_cli):
+    ok = run_cli("--course-dir", demo_course, "cards", "lint")
+    assert ok.exit_code == 0, ok.output
+    lesson = demo_course / "labs" / "demo" / "README.md"
+    lesson.write_text(lesson.read_text().replace("- `demo-add`", "- `demo-gone`"))
+    bad = run_cli("--course-dir", demo_course, "cards", "lint")
+    assert bad.exit_code == 1
+    assert "lists card 'demo-gone', which does not exist" in bad.output
+    assert "card pairs with lab 'demo' but labs/demo/README.md does not list it" in bad.output
+
+
+def test_cards_list_json_and_filters(demo_course, run_cli):
+    data = json.loads(run_cli("--course-dir", demo_course, "cards", "list", "--json").output)
+    assert [c["id"] for c in data] == ["demo-add", "demo-cloze", "demo-code"]
+    tagged = json.loads(run_cli("--course-dir", demo_course, "cards", "list", "--tag", "#math", "--json").output)
+    assert [c["id"] for c in tagged] == ["demo-add"]
+    by_lab = json.loads(run_cli("--course-dir", demo_course, "cards", "list", "--lab", "demo", "--json").output)
+    assert [c["id"] for c in by_lab] == ["demo-add"]
+
+
+def test_import_study_set_and_quizlet(tmp_path, run_cli):
+    study = tmp_path / "set.txt"
+    study.write_text("My set\n\n#sop #Layers. What is a layer test?\n\nA test of one layer's property, costs $5.\n\nWhy?\n\nBecause.\n")
+    out = tmp_path / "cards.md"
+    result = run_cli("cards", "import", study, "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("# My set\n") and "tags: #sop #layers" in text and "\\$5" in text
+    from course.cards import parse_text
+    from course.lint import lint_cards
+
+    cards = parse_text(text, "cards.md")
+    assert len(cards) == 2 and not [f for f in lint_cards(cards, tmp_path, set()) if f.error]
+    quiz = tmp_path / "q.tsv"
+    quiz.write_text("term one\tdefinition one\n#tag term two\tdefinition two\n")
+    cards = parse_text(run_cli("cards", "import", quiz).output, "q.md")
+    assert [c.front for c in cards] == ["term one", "term two"] and cards[1].tags == ["#tag"]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\nno tab here\n")
+    result = run_cli("cards", "import", bad)
+    assert result.exit_code == 2 and "bad.tsv:2: expected 'term<TAB>definition'" in result.output
+
+
+def test_release_student_edition_has_no_solutions(demo_course, tmp_path, run_cli):
+    out = tmp_path / "edition"
+    assert run_cli("--course-dir", demo_course, "release", "--out", out).exit_code == 0
+    lab_dir = out / "labs" / "demo"
+    assert "return a + b" not in (lab_dir / "demo.py").read_text()
+    assert "HIDDEN" not in (lab_dir / "test_demo.py").read_text() and "test_add_many" not in (lab_dir / "test_demo.py").read_text()
+    assert not (lab_dir / "bugs").exists()
+    # The edition is a working course: a student can start and check from it.
+    work = tmp_path / "work"
+    assert run_cli("--course-dir", out, "lab", "start", "demo", "--dir", work).exit_code == 0
+    check = run_cli("--course-dir", out, "lab", "check", "demo", "--dir", work, "--json", "--sandbox", "none")
+    assert json.loads(check.output)["max_score"] == 2  # public tests only
+    again = run_cli("--course-dir", demo_course, "release", "--out", out)
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_release_gradescope_zip(demo_course, tmp_path, run_cli):
+    out = tmp_path / "autograder.zip"
+    assert run_cli("--course-dir", demo_course, "release", "--gradescope", "demo", "--out", out).exit_code == 0
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        assert {"setup.sh", "run_autograder", "engine/pyproject.toml", "engine/labs/demo/demo.py"} <= names
+        assert "engine/course/grading/child.py" in names
+        run = zf.read("run_autograder").decode()
+        assert "course grade demo /autograder/submission" in run and "results.json" in run
+        assert (zf.getinfo("run_autograder").external_attr >> 16) & 0o111
+
+
+def test_release_github_classroom(demo_course, tmp_path, run_cli):
+    out = tmp_path / "classroom"
+    assert run_cli("--course-dir", demo_course, "release", "--github-classroom", "--out", out).exit_code == 0
+    workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    assert "course lab check demo --dir work" in workflow and "max-score: 5" in workflow
+    assert (out / "work" / "demo" / "demo.py").is_file()
+    assert "return a + b" not in (out / "engine" / "labs" / "demo" / "demo.py").read_text()
