@@ -66,7 +66,7 @@ def test_fisher_equals_vmap_per_sample_squared_grads(lab):
     params = {k: v.detach() for k, v in model.named_parameters()}
 
     def log_lik(p, x, t):
-        return torch.log_softmax(functional_call(model, p, (x[None],)), dim=1)[0, t]
+        return torch.log_softmax(functional_call(model, p, (x[None],)), dim=1)[0].gather(0, t[None])[0]
 
     per_sample = vmap(grad(log_lik), in_dims=(None, 0, 0))(params, X, y)
     oracle = torch.cat([(per_sample[k] ** 2).mean(0).reshape(-1) for k, _ in model.named_parameters()])
