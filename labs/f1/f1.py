@@ -110,6 +110,7 @@ def safe_divide(numerator, denominator, zero_division=0.0) -> np.ndarray:
     """Elementwise ``numerator / denominator`` as float64, ``zero_division`` where denominator == 0.
 
     Never warns and never raises: an empty class is normal in a monitoring window.
+    ``_check_zero_division`` (given above) turns the policy into a float and rejects others.
     """
     ### BEGIN SOLUTION (divide where the denominator is nonzero, put zero_division elsewhere)
     value = _check_zero_division(zero_division)

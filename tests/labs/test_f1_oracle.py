@@ -99,7 +99,7 @@ def test_string_labels():
 # ------------------------------------------------------ tasks 2-3: P, R, F-beta, averages
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(8))
 def test_prf_equals_sklearn(seed):
     """Every average, zero-division policy and beta, with absent classes and label subsets."""
     rng = np.random.default_rng(seed)
@@ -158,7 +158,7 @@ def test_micro_is_accuracy_only_over_all_labels():
     assert f1.precision_recall_fscore(y_true, y_pred, labels=[0, 1], average="micro")[2] != pytest.approx(acc)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=8),
        st.sampled_from([0.5, 1.0, 2.0, 3.0]))
 def test_fbeta_properties(counts, beta):
@@ -253,7 +253,7 @@ def test_trivial_baselines_equal_sklearn():
     assert got["ap_constant_score"] == pytest.approx(metrics.average_precision_score(y, np.zeros(y.size)), rel=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.floats(0.05, 0.95), st.lists(st.floats(0.0, 1.0), min_size=1, max_size=20))
 def test_iso_f1_lines_have_that_f1(level, recall):
     recall = np.array(recall)
