@@ -127,7 +127,8 @@ _EXPECT_HAND = [
 def test_rope_hand(lab):
     """d = 4 (theta = [1, 0.01]), rows [1,0,0,1] at position 1 and [0,2,1,0] at position 3.
 
-    Pair (x0, x1) turns by m * 1 radian, pair (x2, x3) by m * 0.01 radian.
+    Pair (x0, x1) turns by m * 1 radian, pair (x2, x3) by m * 0.01 radian. float64 throughout
+    (angles too): a tolerance of 1e-12 leaves no room for float32 or float16 angles.
     """
     import torch
 
@@ -195,31 +196,6 @@ def test_rope_relative(lab):
     return scores
 
 
-### BEGIN HIDDEN TESTS
-@graded(task=1, points=1, expect=REFERENCE, rtol=1e-13)
-def test_frequencies_reference(lab):
-    """d = 10, base 500000 (a long-context base), compared with the reference."""
-    return lab.rope_frequencies(10, base=500000.0)
-
-
-@graded(task=2, points=2, expect=REFERENCE, rtol=1e-12, atol=1e-14)
-def test_rope_reference_kv(lab):
-    """(2, 3, 5, 8) float64 at positions 7..11 (a chunk after 7 cached tokens), vs the reference."""
-    import torch
-
-    return lab.apply_rope(_randn(2, 3, 5, 8, seed=5), torch.arange(7, 12))
-
-
-@graded(task=2, points=1, expect=REFERENCE, rtol=0, atol=2e-5)
-def test_rope_float32_long(lab):
-    """float32 input at positions 4091..4095: result stays float32 and matches the reference."""
-    import torch
-
-    out = lab.apply_rope(_randn(2, 3, 5, 8, seed=6, dtype="float32"), torch.arange(4091, 4096))
-    return {"dtype": str(out.dtype), "values": out}
-### END HIDDEN TESTS
-
-
 # ---------------------------------------------------------------------------------------
 # Task 3: conventions
 # ---------------------------------------------------------------------------------------
@@ -269,38 +245,6 @@ def test_half_convention_matches_rotate_half(lab):
 
     y, positions = _randn(2, 3, 5, 8, seed=8), torch.arange(2, 7)
     return {"yours": lab.apply_rope_half(y, positions), "rotate_half": _rope_rotate_half(y, positions)}
-
-
-### BEGIN HIDDEN TESTS
-@graded(task=3, points=1, expect=REFERENCE)
-def test_permutations_reference(lab):
-    """Both permutations for d = 6 and d = 10 (where P is not its own inverse), vs the reference."""
-    import torch
-
-    return {
-        "to_half_6": lab.interleaved_to_half(torch.arange(6.0)),
-        "to_inter_6": lab.half_to_interleaved(torch.arange(6.0)),
-        "to_half_10": lab.interleaved_to_half(torch.arange(10.0).reshape(1, 10)),
-        "to_inter_10": lab.half_to_interleaved(torch.arange(10.0).reshape(1, 10)),
-    }
-
-
-def _conjugate(got):
-    assert_close(got["left"], got["right"], rtol=1e-12, atol=1e-14,
-                 name="apply_rope_half(P x) compared with P apply_rope(x)")
-
-
-@graded(task=3, points=1, check=_conjugate)
-def test_half_property(lab):
-    """apply_rope_half(x[P]) == apply_rope(x)[P] on (3, 2, 5, 6) at positions 20..24."""
-    import torch
-
-    x, positions = _randn(3, 2, 5, 6, seed=9), torch.arange(20, 25)
-    return {
-        "left": lab.apply_rope_half(lab.interleaved_to_half(x), positions),
-        "right": lab.interleaved_to_half(lab.apply_rope(x, positions)),
-    }
-### END HIDDEN TESTS
 
 
 # ---------------------------------------------------------------------------------------
@@ -355,22 +299,6 @@ def _clearly_nonzero(got):
 def test_dependence_additive_nonzero(lab):
     """For the additive sin/cos encoding at positions 0..15 the measure is clearly non-zero."""
     return lab.position_dependence(_additive, _randn(8, seed=10), _randn(8, seed=11), seq_len=16, start=0)
-
-
-### BEGIN HIDDEN TESTS
-@graded(task=4, points=1, expect=REFERENCE, rtol=1e-12, atol=1e-13)
-def test_scores_reference(lab):
-    """identical_token_scores with (trusted) RoPE, d = 8, positions 3..7, vs the reference."""
-    import torch
-
-    return lab.identical_token_scores(_rope_complex, _randn(8, seed=12), _randn(8, seed=13), torch.arange(3, 8))
-
-
-@graded(task=4, points=1, expect=REFERENCE, rtol=1e-9)
-def test_dependence_reference(lab):
-    """position_dependence of the additive encoding at positions 50..61, vs the reference."""
-    return lab.position_dependence(_additive, _randn(8, seed=14), _randn(8, seed=15), seq_len=12, start=50)
-### END HIDDEN TESTS
 
 
 # ---------------------------------------------------------------------------------------
@@ -444,6 +372,88 @@ def test_attention_decode_step(lab):
 
 
 ### BEGIN HIDDEN TESTS
+# --- hidden: Task 1 --------------------------------------------------------
+
+
+@graded(task=1, points=1, expect=REFERENCE, rtol=1e-13)
+def test_frequencies_reference(lab):
+    """d = 10, base 500000 (a long-context base), compared with the reference."""
+    return lab.rope_frequencies(10, base=500000.0)
+
+
+# --- hidden: Task 2 --------------------------------------------------------
+
+
+@graded(task=2, points=2, expect=REFERENCE, rtol=1e-12, atol=1e-14)
+def test_rope_reference_kv(lab):
+    """(2, 3, 5, 8) float64 at positions 7..11 (a chunk after 7 cached tokens), vs the reference."""
+    import torch
+
+    return lab.apply_rope(_randn(2, 3, 5, 8, seed=5), torch.arange(7, 12))
+
+
+@graded(task=2, points=1, expect=REFERENCE, rtol=0, atol=2e-5)
+def test_rope_float32_long(lab):
+    """float32 input at positions 4091..4095: result stays float32 and matches the reference."""
+    import torch
+
+    out = lab.apply_rope(_randn(2, 3, 5, 8, seed=6, dtype="float32"), torch.arange(4091, 4096))
+    return {"dtype": str(out.dtype), "values": out}
+
+
+# --- hidden: Task 3 --------------------------------------------------------
+
+
+@graded(task=3, points=1, expect=REFERENCE)
+def test_permutations_reference(lab):
+    """Both permutations for d = 6 and d = 10 (where P is not its own inverse), vs the reference."""
+    import torch
+
+    return {
+        "to_half_6": lab.interleaved_to_half(torch.arange(6.0)),
+        "to_inter_6": lab.half_to_interleaved(torch.arange(6.0)),
+        "to_half_10": lab.interleaved_to_half(torch.arange(10.0).reshape(1, 10)),
+        "to_inter_10": lab.half_to_interleaved(torch.arange(10.0).reshape(1, 10)),
+    }
+
+
+def _conjugate(got):
+    assert_close(got["left"], got["right"], rtol=1e-12, atol=1e-14,
+                 name="apply_rope_half(P x) compared with P apply_rope(x)")
+
+
+@graded(task=3, points=1, check=_conjugate)
+def test_half_property(lab):
+    """apply_rope_half(x[P]) == apply_rope(x)[P] on (3, 2, 5, 6) at positions 20..24."""
+    import torch
+
+    x, positions = _randn(3, 2, 5, 6, seed=9), torch.arange(20, 25)
+    return {
+        "left": lab.apply_rope_half(lab.interleaved_to_half(x), positions),
+        "right": lab.interleaved_to_half(lab.apply_rope(x, positions)),
+    }
+
+
+# --- hidden: Task 4 --------------------------------------------------------
+
+
+@graded(task=4, points=1, expect=REFERENCE, rtol=1e-12, atol=1e-13)
+def test_scores_reference(lab):
+    """identical_token_scores with (trusted) RoPE, d = 8, positions 3..7, vs the reference."""
+    import torch
+
+    return lab.identical_token_scores(_rope_complex, _randn(8, seed=12), _randn(8, seed=13), torch.arange(3, 8))
+
+
+@graded(task=4, points=1, expect=REFERENCE, rtol=1e-9)
+def test_dependence_reference(lab):
+    """position_dependence of the additive encoding at positions 50..61, vs the reference."""
+    return lab.position_dependence(_additive, _randn(8, seed=14), _randn(8, seed=15), seq_len=12, start=50)
+
+
+# --- hidden: Task 5 --------------------------------------------------------
+
+
 @graded(task=5, points=2, expect=REFERENCE, rtol=1e-10, atol=1e-12)
 def test_attention_reference(lab):
     """q (2, 3, 8) at positions 9..11, k (2, 5, 8) at 7..11, v (2, 5, 6), causal, vs the reference."""
