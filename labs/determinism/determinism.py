@@ -367,6 +367,9 @@ def save_checkpoint(run: dict) -> dict:
     (``run["noise"].get_state()``) and the global RNG states: ``torch.get_rng_state()``,
     ``np.random.get_state()``, ``random.getstate()``. Deep copies: training on afterwards must
     not change the checkpoint. (The data order needs no state: it is a function of the step.)
+
+    Reading it back needs ``torch.load(path, weights_only=False)`` (a trusted file only): the
+    default ``weights_only=True`` (since PyTorch 2.6) refuses NumPy's RNG state.
     """
     ### BEGIN SOLUTION (deep-copy model, optimizer and every RNG state, plus the step and the losses)
     import torch
@@ -580,7 +583,7 @@ def make_figures(outdir, seed: int = 0, snapshot_steps=(0, 300, 1000, 2000)) -> 
     snap = training_snapshots(seed, snapshot_steps)
     paths = []
 
-    fig, axes = plt.subplots(1, len(snap["steps"]), figsize=(2.4 * len(snap["steps"]), 2.6))
+    fig, axes = plt.subplots(1, len(snap["steps"]), figsize=(2.4 * len(snap["steps"]), 2.9))
     for ax, step, s in zip(axes, snap["steps"], snap["samples"]):
         ax.scatter(snap["real"][:, 0], snap["real"][:, 1], s=2, c="tab:gray", alpha=0.4, label="real")
         ax.scatter(s[:, 0], s[:, 1], s=2, c="tab:red", alpha=0.5, label="generated")
@@ -601,6 +604,7 @@ def make_figures(outdir, seed: int = 0, snapshot_steps=(0, 300, 1000, 2000)) -> 
     fig, ax = plt.subplots(figsize=(3.2, 2.4))
     h = snap["histogram"]
     ax.bar(np.arange(len(h)), h, color="tab:blue")
+    ax.set_xticks(np.arange(len(h)))
     ax.axhline(h.sum() / len(h), color="k", ls="--", lw=1, label="uniform")
     ax.set_xlabel("mode")
     ax.set_ylabel("high-quality samples")
@@ -624,6 +628,7 @@ def make_figures(outdir, seed: int = 0, snapshot_steps=(0, 300, 1000, 2000)) -> 
         ax.set_title(f"{name}: quality {m['hq_fraction']:.2f}\nmodes {m['modes_covered']}, KL {m['kl_uniform']:.2f}",
                      fontsize=8)
         ax.set_xlabel("mode", fontsize=8)
+        ax.set_xticks(np.arange(8))
     fig.tight_layout()
     path = outdir / "determinism-collapse.png"
     fig.savefig(path, dpi=80)
