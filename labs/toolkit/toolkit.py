@@ -145,12 +145,13 @@ def moving_average(values, window: int) -> np.ndarray:
     ### END SOLUTION
 
 
-def plot_losses(curves: dict, path, window: int = 5) -> dict:
+def plot_losses(curves: dict, path, window: int = 5, ncols: int = 3) -> dict:
     """Plot each named loss curve (raw and smoothed) in its own panel, side by side; save to ``path``.
 
     Returns what was plotted: ``{name: {"step": int array, "loss": float array,
     "smooth": moving_average(loss, window)}}``. The smoothed line starts at step ``window - 1``.
-    A log-like y axis (``symlog``) keeps curves that span many orders of magnitude readable.
+    Panels sit in rows of ``ncols``. The y axis is logarithmic (``symlog`` if a curve has zeros
+    or negative values), so curves that span orders of magnitude stay readable.
     """
     import matplotlib
 
@@ -159,19 +160,28 @@ def plot_losses(curves: dict, path, window: int = 5) -> dict:
 
     ### BEGIN SOLUTION (one panel per curve: raw loss and its moving average; save; return the arrays)
     plotted = {}
-    fig, axes = plt.subplots(1, len(curves), figsize=(2.6 * len(curves), 2.4), squeeze=False)
-    for ax, (name, losses) in zip(axes[0], curves.items()):
+    ncols = min(ncols, len(curves))
+    nrows = -(-len(curves) // ncols)  # ceiling division
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.3 * nrows), squeeze=False)
+    for ax in axes.flat[len(curves) :]:
+        ax.axis("off")  # unused panels
+    for ax, (name, losses) in zip(axes.flat, curves.items()):
         loss = np.asarray(losses, dtype=np.float64)
         step = np.arange(len(loss))
         smooth = moving_average(loss, min(window, len(loss)))
         ax.plot(step, loss, lw=0.8, alpha=0.5, label="loss")
         ax.plot(step[len(step) - len(smooth) :], smooth, lw=1.5, label=f"mean of {window}")
-        ax.set_yscale("symlog", linthresh=1e-2)  # NaN points are simply not drawn
+        finite = loss[np.isfinite(loss)]  # NaN and inf points are simply not drawn
+        if finite.size and finite.min() > 0:
+            ax.set_yscale("log")
+        else:
+            ax.set_yscale("symlog", linthresh=1e-2)
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("step", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(which="both", labelsize=7)
         plotted[name] = {"step": step, "loss": loss, "smooth": smooth}
-    axes[0][0].set_ylabel("training loss", fontsize=8)
+    for row in axes:
+        row[0].set_ylabel("training loss", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)  # figures are not freed until closed
@@ -450,18 +460,21 @@ def make_figures(outdir) -> list:
             first[i] = time.perf_counter() - t0
     stats = measure_latency(model, x, n_warmup=0, n_runs=1000)
     fig, (a, b) = plt.subplots(1, 2, figsize=(7, 2.6))
-    a.semilogy(np.arange(n_first), first * 1e6, "o-", ms=3)
+    a.plot(np.arange(n_first), first * 1e6, "o-", ms=3)
     a.set_title("first calls (warm-up)", fontsize=9)
     a.set_xlabel("call", fontsize=8)
     a.set_ylabel("latency (us)", fontsize=8)
-    b.hist(stats["samples"] * 1e6, bins=60, color="0.6")
+    top = 3 * stats["p99"]  # rare stalls (other processes, the OS) would squash the histogram
+    n_out = int((stats["samples"] > top).sum())
+    b.hist(stats["samples"] * 1e6, bins=80, range=(0.5 * stats["p50"] * 1e6, top * 1e6), color="0.6")
+    b.set_yscale("log")  # the tail is a few calls among a thousand
     for q, style in (("p50", "-"), ("p95", "--"), ("p99", ":")):
         b.axvline(stats[q] * 1e6, color="k", ls=style, label=f"{q} {stats[q] * 1e6:.0f} us")
-    b.set_title("1000 timed calls after warm-up", fontsize=9)
+    b.set_title(f"1000 timed calls after warm-up ({n_out} beyond 3 x p99)", fontsize=9)
     b.set_xlabel("latency (us)", fontsize=8)
     b.legend(fontsize=7)
     for ax in (a, b):
-        ax.tick_params(labelsize=7)
+        ax.tick_params(which="both", labelsize=7)
     fig.tight_layout()
     fig.savefig(paths[1], dpi=90)
     plt.close(fig)
