@@ -321,6 +321,9 @@ def test_links_symmetric_small(lab):
 def _exact(got):
     queries = _data(8, 8, 99)
     ids, d = _true_knn(300, 8, 0, queries, 5)
+    for i, row in enumerate(got["ids"]):
+        if len(row) != 5:
+            raise AssertionError(f"search(q, k=5, ef=300) for query {i}: expected 5 results, got {len(row)}")
     assert_close(np.asarray(got["distances"], dtype=float), d, rtol=1e-9, name="distances with ef = N")
     assert_close(np.asarray(got["ids"]), ids, name="ids with ef = N")
 
