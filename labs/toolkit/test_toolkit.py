@@ -139,16 +139,27 @@ def _fake_clock_latency(lab, warmup_s, timed_s):
             state["calls"] += 1
             return x * 2
 
-    saved = (time.perf_counter, time.perf_counter_ns, timeit.default_timer)
-    time.perf_counter = lambda: state["now"]
-    time.perf_counter_ns = lambda: int(round(state["now"] * 1e9))
-    timeit.default_timer = time.perf_counter
+    def fake_s():
+        return state["now"]
+
+    def fake_ns():
+        return int(round(state["now"] * 1e9))
+
+    fakes = {time.perf_counter: fake_s, time.perf_counter_ns: fake_ns}
+    # The perf_counter clocks wherever the code can reach them: time.perf_counter, timeit's
+    # default_timer, and names bound by `from time import perf_counter` in the lab module.
+    places = [(time, "perf_counter"), (time, "perf_counter_ns"), (timeit, "default_timer")]
+    places += [(lab, name) for name, value in vars(lab).items() if any(value is real for real in fakes)]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in places]
     try:
+        for owner, name, real in saved:
+            setattr(owner, name, fakes[real])
         model = FakeModel()
         model.train()
         out = lab.measure_latency(model, torch.ones(2, 3), n_warmup=len(warmup_s), n_runs=len(timed_s))
     finally:
-        time.perf_counter, time.perf_counter_ns, timeit.default_timer = saved
+        for owner, name, real in saved:
+            setattr(owner, name, real)
     return {
         "samples": np.asarray(out["samples"], dtype=np.float64),
         "p50": float(out["p50"]),
