@@ -75,7 +75,7 @@ def _line_search(lab, entry_points, ef):
 
     def distance(ids):
         ids = np.asarray(ids, dtype=np.int64)
-        calls.extend(ids.tolist())
+        calls.extend(np.atleast_1d(ids).tolist())
         return np.abs(_LINE[ids] - 0.0)
 
     found = lab.search_layer(distance, entry_points, ef, _LINE_LINKS)
