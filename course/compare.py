@@ -57,9 +57,13 @@ def _fmt(x: Any) -> str:
 def assert_close(got: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 0.0, name: str = "result") -> None:
     """Assert that ``got`` matches ``expected``: same structure, same shape, close values.
 
-    NaN matches NaN. Lists and arrays of the same shape compare alike; the message names
-    the first place they part and says what was expected and what came.
+    NaN matches NaN. Lists, tuples and arrays of the same shape compare alike; the message
+    names the first place they part and says what was expected and what came.
     """
+    if isinstance(expected, tuple):
+        expected = list(expected)
+    if isinstance(got, tuple):
+        got = list(got)
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             raise AssertionError(f"{name}: expected {describe(expected)}, got {describe(got)}")
@@ -96,8 +100,11 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 0
         where = f" at index {first}" if exp.ndim else ""
         e_val = exp[first] if exp.ndim else exp.item()
         g_val = arr[first] if arr.ndim else arr.item()
-        diff = np.nanmax(np.abs(arr.astype(float) - exp.astype(float))) if exp.size else 0.0
+        with np.errstate(invalid="ignore"):
+            diffs = np.abs(arr.astype(float) - exp.astype(float))[~ok]
+        finite = diffs[np.isfinite(diffs)]
+        spread = f"max abs diff {_fmt(finite.max())}, " if finite.size else ""
         raise AssertionError(
             f"{name}: values differ at {len(bad)} of {exp.size} positions; first{where}: "
-            f"expected {_fmt(e_val)}, got {_fmt(g_val)} (max abs diff {_fmt(diff)}, rtol {rtol}, atol {atol})"
+            f"expected {_fmt(e_val)}, got {_fmt(g_val)} ({spread}rtol {rtol}, atol {atol})"
         )

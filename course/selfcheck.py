@@ -26,18 +26,31 @@ class SelfCheck:
 
 
 def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | None = None) -> SelfCheck:
+    from course.grading.grade import load_tests
+    from course.labcheck import lab_problems, points_problems
+
+    static = lab_problems(lab)
+    static += points_problems(lab, load_tests(lab)) if not static else []
     with tempfile.TemporaryDirectory(prefix="course-selfcheck-") as tmp:
         tmp_path = Path(tmp)
         ref = grade(lab, variants.write_variant(variants.reference_source(lab), tmp_path / "ref", lab), sandbox_kind=sandbox_kind)
         stub = grade(lab, variants.write_variant(variants.stub_source(lab), tmp_path / "stub", lab), sandbox_kind=sandbox_kind)
-        report = SelfCheck(lab, ref, stub)
+        report = SelfCheck(lab, ref, stub, problems=static)
         for r in ref.results:
             if not r.passed:
                 report.problems.append(f"reference fails {r.test.name}: {r.message}")
         for r in stub.results:
             if r.passed:
                 report.problems.append(f"stub passes {r.test.name} (a test that cannot fail)")
-        for bug in variants.bugs(lab):
+        found_bugs = variants.bugs(lab)
+        if not found_bugs:
+            report.problems.append(f"{lab.bugs_dir}: no planted bugs")
+        names = {r.test.name for r in ref.results}
+        for bug in found_bugs:
+            unknown = sorted(set(bug.caught_by) - names)
+            if unknown:
+                report.problems.append(f"bug {bug.name}: CAUGHT_BY names unknown tests {unknown}")
+                continue
             if bug_names is not None and bug.name not in bug_names:
                 continue
             path = variants.write_variant(variants.bug_source(lab, bug), tmp_path / f"bug-{bug.name}", lab)

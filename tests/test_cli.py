@@ -162,3 +162,12 @@ def test_release_github_classroom(demo_course, tmp_path, run_cli):
     assert "course lab check demo --dir work" in workflow and "max-score: 5" in workflow
     assert (out / "work" / "demo" / "demo.py").is_file()
     assert "return a + b" not in (out / "engine" / "labs" / "demo" / "demo.py").read_text()
+
+
+def test_check_from_inside_the_workspace(demo_course, tmp_path, run_cli, monkeypatch):
+    run_cli("--course-dir", demo_course, "lab", "start", "demo", "--dir", tmp_path / "course-work")
+    monkeypatch.chdir(tmp_path / "course-work" / "demo")
+    result = run_cli("--course-dir", demo_course, "lab", "check", "demo", "--sandbox", "none")
+    assert result.exit_code == 1 and "Score: 0/5" in result.output
+    assert (tmp_path / "course-work" / ".course-status.json").is_file()
+    assert not (tmp_path / "course-work" / "demo" / "course-work").exists()

@@ -68,3 +68,10 @@ def test_assert_close_messages_teach_type_and_shape_first():
         assert_close({"a": 1}, {"a": 1, "b": 2})
     assert_close([1.0, float("nan")], np.array([1.0, np.nan]))
     assert_close(np.float64(2.0), 2)
+
+
+def test_tuples_compare_like_lists_and_nan_mismatch_is_explained():
+    assert_close((2, 3), [2, 3])
+    assert_close([2, 3], (2, 3))
+    with pytest.raises(AssertionError, match=r"expected 1, got nan \(rtol"):
+        assert_close([float("nan")], [1.0])

@@ -48,6 +48,10 @@ def record_status(work_root: Path, slug: str, score: float, max_score: float) ->
 
 
 def _workspace(work_root: str, slug: str) -> Path:
+    """ROOT/SLUG; run from inside a lab's own folder, that folder (the default root only)."""
+    here = Path.cwd()
+    if work_root == DEFAULT_ROOT and here.name == slug and (here / f"{slug}.py").is_file():
+        return here
     return Path(work_root).expanduser().resolve() / slug
 
 
@@ -182,7 +186,7 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
         if not path.is_file():
             raise CourseError(f"{path} not found: run 'course lab start {slug}' first")
         result = grade(lab_, path, sandbox_kind=sandbox)
-        record_status(Path(work_root), slug, result.score, result.max_score)
+        record_status(path.parent.parent, slug, result.score, result.max_score)
     if as_json:
         click.echo(json.dumps(result.to_gradescope(), indent=1))
     else:
@@ -220,7 +224,7 @@ def solution(ctx, slug, work_root, force):
     from course import variants
 
     lab_ = common.manifest(ctx).get(slug)
-    if not force and not read_status(Path(work_root)).get(slug, {}).get("passed"):
+    if not force and not read_status(_workspace(work_root, slug).parent).get(slug, {}).get("passed"):
         raise CourseError(f"lab {slug} is not passed yet: finish it first, or use --force")
     if not lab_.solution_file.is_file():
         raise CourseError(f"lab {slug}: this edition of the course ships no solutions")
@@ -248,7 +252,7 @@ def watch(ctx, slug, work_root, interval):
             last = stamp
             click.clear()
             result = grade(lab_, path)
-            record_status(Path(work_root), slug, result.score, result.max_score)
+            record_status(path.parent.parent, slug, result.score, result.max_score)
             print_result(result)
             if result.full_marks:
                 click.echo("All tests pass. Well done!")
@@ -279,3 +283,34 @@ def selfcheck_cmd(ctx, slugs, sandbox):
             click.echo(f"  PROBLEM: {problem}")
         failed |= bool(report.problems)
     sys.exit(1 if failed else 0)
+
+
+@lab.command("figures")
+@click.argument("slugs", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the PNGs (default: the course's cards/images).")
+@click.pass_context
+def figures(ctx, slugs, out_dir):
+    """Authors: draw each lab's figures from its reference solution (for the cards)."""
+    import subprocess
+    import tempfile
+
+    from course import variants
+
+    manifest = common.manifest(ctx)
+    target = Path(out_dir) if out_dir else common.root(ctx) / "cards" / "images"
+    target.mkdir(parents=True, exist_ok=True)
+    for slug in slugs or manifest.slugs:
+        lab_ = manifest.get(slug)
+        with tempfile.TemporaryDirectory() as tmp:
+            variants.write_variant(variants.reference_source(lab_), Path(tmp), lab_)
+            # A child process: the reference may import torch and matplotlib; this CLI must not.
+            code = (f"import sys, pathlib; sys.path.insert(0, {tmp!r}); import {slug}; "
+                    f"print('\\n'.join(str(p) for p in {slug}.make_figures(pathlib.Path({str(target)!r}))))")
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["failed"])[-1]
+            raise CourseError(f"lab {slug}: make_figures failed: {last}")
+        for line in done.stdout.split():
+            click.echo(line)
