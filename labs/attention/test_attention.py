@@ -172,6 +172,36 @@ def test_causal_hand(lab):
     return {"weights": w, "output": out}
 
 
+def _check_against_sdpa(got):
+    for case, pair in got.items():
+        assert_close(
+            pair["yours"], pair["torch"], rtol=1e-9, atol=1e-12,
+            name=f"case '{case}': output vs F.scaled_dot_product_attention",
+        )
+
+
+@graded(task=1, points=2, check=_check_against_sdpa)
+def test_matches_torch_sdpa(lab):
+    """B=2, H=3, L=5, S=8, D=4, Dv=6 in float64: same output as F.scaled_dot_product_attention."""
+    import torch
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(12)
+    q = torch.randn(2, 3, 5, 4, generator=g, dtype=torch.float64)
+    k = torch.randn(2, 3, 8, 4, generator=g, dtype=torch.float64)
+    v = torch.randn(2, 3, 8, 6, generator=g, dtype=torch.float64)
+    keep = torch.rand(2, 1, 5, 8, generator=g) > 0.4
+    keep[1, 0, 3] = False  # a fully masked query row: torch 2.13 returns zeros there
+    bias = torch.randn(5, 8, generator=g, dtype=torch.float64)
+    cases = {
+        "no mask": (lab.attention(q, k, v)[0], F.scaled_dot_product_attention(q, k, v)),
+        "bool keep-mask": (lab.attention(q, k, v, mask=keep)[0], F.scaled_dot_product_attention(q, k, v, attn_mask=keep)),
+        "float mask": (lab.attention(q, k, v, mask=bias)[0], F.scaled_dot_product_attention(q, k, v, attn_mask=bias)),
+        "is_causal": (lab.attention(q, k, v, is_causal=True)[0], F.scaled_dot_product_attention(q, k, v, is_causal=True)),
+    }
+    return {name: {"yours": mine, "torch": ref} for name, (mine, ref) in cases.items()}
+
+
 def _check_permutation(got):
     out = np.asarray(got["output"])
     perm_q = np.asarray(got["perm_q"])

@@ -1,5 +1,6 @@
 """Boolean mask read as True = BLOCK (nn.MultiheadAttention's polarity) instead of True = keep."""
 CAUGHT_BY = [
+    "test_matches_torch_sdpa",
     "test_bool_mask_keeps_true",
     "test_fully_masked_row_is_zero",
     "test_attention_random_cases",

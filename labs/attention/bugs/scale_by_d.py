@@ -1,5 +1,10 @@
 """Scores divided by d instead of sqrt(d): the softmax becomes too flat as d grows."""
-CAUGHT_BY = ["test_attention_hand", "test_attention_random_cases", "test_mha_matches_torch"]
+CAUGHT_BY = [
+    "test_matches_torch_sdpa",
+    "test_attention_hand",
+    "test_attention_random_cases",
+    "test_mha_matches_torch",
+]
 
 
 def attention(q, k, v, mask=None, is_causal=False, scale=None):

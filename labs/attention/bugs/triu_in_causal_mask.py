@@ -1,5 +1,9 @@
 """causal_mask keeps j >= i (triu) instead of j <= i (tril)."""
-CAUGHT_BY = ["test_causal_mask_top_left", "test_causal_mask_bottom_right", "test_causal_mask_more_shapes"]
+CAUGHT_BY = [
+    "test_causal_mask_top_left",
+    "test_causal_mask_bottom_right",
+    "test_causal_mask_more_shapes",
+]
 
 
 def causal_mask(L, S, align="top-left"):
