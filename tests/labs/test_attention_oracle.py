@@ -249,7 +249,11 @@ def test_check_flags_every_wrong_map_kind():
     assert not att.check_attention_map(torch.softmax(torch.tensor(scores), 0))["rows_sum_to_one"]
     triu = torch.softmax(torch.tensor(scores).masked_fill(~torch.ones(3, 5, dtype=torch.bool).triu(), -math.inf), -1)
     assert not att.check_attention_map(triu, causal=True)["lower_triangular"]
-    assert att.check_attention_map(triu.T.contiguous()[:3, :3], causal=False)["nonnegative"]
+    keep = torch.tensor(rng.random((3, 5)) > 0.5)
+    keep[:, 0], keep[:, 1] = True, False  # every row keeps a key and blocks a key
+    flipped = torch.softmax(torch.tensor(scores).masked_fill(keep, -math.inf), -1)
+    assert not att.check_attention_map(flipped, keep=keep)["masked_zero"]
+    assert att.check_attention_map(flipped, keep=~keep) == good
 
 
 def test_plot_returns_the_drawn_array_and_make_figures(tmp_path):
