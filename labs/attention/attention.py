@@ -343,11 +343,13 @@ def make_figures(outdir):
         plot_attention(w[b], ax=ax, title=f"length {lengths[b]} of {S}")
     save(fig, "padded")
 
-    # One map per head, and their average.
+    # One map per head, and their average. Larger random weights than torch's init make the
+    # heads sharp enough to see that they differ.
     torch.manual_seed(0)
     E, H = 8, 2
     mha = torch.nn.MultiheadAttention(E, H, batch_first=True, dtype=torch.float64)
     params = {name: t.detach() for name, t in mha.state_dict().items()}
+    params["in_proj_weight"] = torch.randn(3 * E, E, generator=gen, dtype=torch.float64)
     x = torch.randn(1, L, E, generator=gen, dtype=torch.float64)
     y = torch.randn(1, S, E, generator=gen, dtype=torch.float64)
     _, per_head = multi_head_attention(x, y, y, params, H, average_weights=False)
