@@ -361,6 +361,7 @@ def _hand_curves():
         "explodes": 1.5**t,
         "has a NaN": np.r_[np.linspace(1.0, 0.5, 30), [np.nan], np.full(29, 0.5)],
         "oscillates": 1.0 + 0.3 * (-1.0) ** t,
+        "oscillates, ends 10% higher": 1.0 + 0.3 * (-1.0) ** t + 0.002 * t,
         "plateaus": 1.0 + 0.001 * np.exp(-t),
     }
 
@@ -374,11 +375,13 @@ def _hand_curves():
         "explodes": "explodes",
         "has a NaN": "explodes",
         "oscillates": "oscillates",
+        "oscillates, ends 10% higher": "oscillates",
         "plateaus": "plateaus",
     },
 )
 def test_diagnose_hand_curves(lab):
-    """Six hand-made curves, one per rule; the healthy one is noisy but falls 100-fold."""
+    """Hand-made curves for each rule; the healthy one is noisy but falls 100-fold, and a
+    stuck curve that ends a little higher than it started has not "gone up"."""
     return {name: lab.diagnose(curve.tolist()) for name, curve in _hand_curves().items()}
 
 

@@ -213,14 +213,14 @@ def overfit_one_batch(model, X, y, loss_fn, optimizer, steps: int) -> list:
     ### END SOLUTION
 
 
-def diagnose(losses, explode_factor: float = 1000.0, progress: float = 0.1, wiggle: float = 0.01) -> str:
+def diagnose(losses, explode_factor: float = 1000.0, rise: float = 1.5, progress: float = 0.1, wiggle: float = 0.01) -> str:
     """Name the symptom of a training-loss curve; the first rule that applies wins.
 
     With ``x`` the losses, ``w = max(1, len(x) // 10)``, ``start = mean(x[:w])`` and
     ``end = mean(x[-w:])``:
 
     1. ``"explodes"`` if any loss is NaN or infinite, or ``max(x) > explode_factor * x[0]``;
-    2. ``"goes up"`` if ``end > start``;
+    2. ``"goes up"`` if ``end > rise * start`` (a real rise, not the noise of a flat curve);
     3. ``"healthy"`` if ``end <= progress * start`` (noise does not matter if the trend is down);
     4. otherwise the curve is stuck; on its second half ``t = x[len(x) // 2:]``:
        ``"oscillates"`` if ``mean(|diff(t)|) / mean(t) > wiggle``, else ``"plateaus"``.
@@ -237,7 +237,7 @@ def diagnose(losses, explode_factor: float = 1000.0, progress: float = 0.1, wigg
         return "explodes"
     w = max(1, len(x) // 10)
     start, end = x[:w].mean(), x[-w:].mean()  # averages: one noisy batch must not decide
-    if end > start:
+    if end > rise * start:
         return "goes up"
     if end <= progress * start:
         return "healthy"  # minibatch noise on a falling curve is normal, not oscillation
