@@ -37,19 +37,29 @@ def _math(content: str, options: dict) -> str:
     return f"\\[{body}\\]" if options.get("display_mode") else f"\\({body}\\)"
 
 
-def _highlight(code: str, lang: str, attrs: str) -> str:
-    from pygments import highlight
+@functools.lru_cache(maxsize=None)
+def _formatter():
     from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _lexer(lang: str):
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(lang or "text")
+        return get_lexer_by_name(lang or "text")
     except ClassNotFound:
-        lexer = get_lexer_by_name("text")
-    # Starts with <pre, so markdown-it uses it as is instead of wrapping it again.
-    return f'<pre class="highlight"><code>{highlight(code, lexer, HtmlFormatter(nowrap=True))}</code></pre>\n'
+        return get_lexer_by_name("text")
 
+
+def _highlight(code: str, lang: str, attrs: str) -> str:
+    from pygments import highlight
+
+    # Starts with <pre, so markdown-it uses it as is instead of wrapping it again.
+    return f'<pre class="highlight"><code>{highlight(code, _lexer(lang), _formatter())}</code></pre>\n'
 
 
 def to_html(markdown_text: str, image_src: Callable[[str], str] | None = None) -> str:
