@@ -54,7 +54,8 @@ def split_indices(n: int, fractions=(0.8, 0.1, 0.1), seed: int = 0) -> dict:
     sorted, as an int64 array, in a dict with keys ``"train"``, ``"val"``, ``"test"``.
 
     The same ``seed`` gives the same split on every machine and in every process (NumPy's
-    PCG64 stream is platform-independent), whatever the global random state is.
+    PCG64 stream is platform-independent), whatever the global random state is. NumPy may
+    change a Generator's streams between versions, so record the version or save the indices.
     Raises ``ValueError`` if a fraction is negative or they do not sum to 1.
     """
     ### BEGIN SOLUTION (check the fractions, permute with a generator seeded by `seed`, cut, sort)
@@ -106,6 +107,7 @@ def train(model, X, y, loss_fn, optimizer, *, steps: int, batch_size: int, seed:
     a pass ends when fewer than ``batch_size`` items remain (the tail is dropped).
     Each step: ``zero_grad``, forward, loss, ``backward``, ``optimizer.step()``; the recorded
     value is ``loss.item()`` computed *before* that step's update. The model is put in train mode.
+    Raises ``ValueError`` if ``batch_size`` is larger than the data.
     """
     import torch
 
@@ -441,7 +443,6 @@ def make_figures(outdir) -> list:
     import matplotlib.pyplot as plt
     import torch
 
-    torch.manual_seed(0)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     curves = scenario_curves()
