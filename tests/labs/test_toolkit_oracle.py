@@ -31,6 +31,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from course.testing import collect
+
 REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "labs" / "toolkit"
 
@@ -139,7 +141,7 @@ def test_train_equals_torch_samplers_and_sgd():
     g = torch.Generator().manual_seed(11)
     batches = BatchSampler(RandomSampler(range(40), num_samples=40 * 5, generator=g), bs, drop_last=True)
     theirs = []
-    for step, idx in zip(range(steps), batches):
+    for _, idx in zip(range(steps), batches):
         opt.zero_grad()
         loss = torch.nn.functional.cross_entropy(oracle_model(X[idx]), y[idx])
         loss.backward()
@@ -342,8 +344,6 @@ def test_stub_imports_and_raises():
 
 
 def test_points_match_lab_toml():
-    from course.testing import collect
-
     tasks = {t["number"]: t["points"] for t in tomllib.loads((LAB / "lab.toml").read_text())["task"]}
     per_task: dict[int, float] = {}
     for t in collect(graded_tests):
@@ -352,7 +352,7 @@ def test_points_match_lab_toml():
 
 
 def test_planted_bugs_name_real_tests_and_have_docstrings():
-    names = {t.name for t in __import__("course.testing", fromlist=["collect"]).collect(graded_tests)}
+    names = {t.name for t in collect(graded_tests)}
     bugs = sorted((LAB / "bugs").glob("*.py"))
     assert len(bugs) >= 6
     for path in bugs:
