@@ -171,3 +171,18 @@ def test_check_from_inside_the_workspace(demo_course, tmp_path, run_cli, monkeyp
     assert result.exit_code == 1 and "Score: 0/5" in result.output
     assert (tmp_path / "course-work" / ".course-status.json").is_file()
     assert not (tmp_path / "course-work" / "demo" / "course-work").exists()
+
+
+def test_lab_figures_are_drawn_from_the_reference(tmp_path, run_cli):
+    result = run_cli("lab", "figures", "f1", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert pngs and all(name.startswith("f1-") for name in pngs)
+    assert all((tmp_path / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in pngs)
+
+
+def test_cards_show_keeps_latex(demo_course, run_cli):
+    card = demo_course / "cards" / "demo.md"
+    card.write_text(card.read_text().replace("What is $2 + 3$?", "What is $2\\,+\\,3$?"))
+    result = run_cli("--course-dir", demo_course, "cards", "show", "demo-add")
+    assert result.exit_code == 0 and "2\\,+\\,3" in result.output
