@@ -11,6 +11,7 @@ from course.commands import common
 from course.commands import export as export_cmd
 from course.commands import grade as grade_cmd
 from course.commands import lab as lab_cmd
+from course.commands import study as study_cmd
 
 
 @click.group(cls=common.Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +27,7 @@ def main(course_dir: str | None) -> None:
 
     \b
     Learners:    course export anki -o course.apkg     (then File > Import in Anki)
+                 course study                          (or study in the terminal)
     Students:    course lab list / start / check / hint
     Instructors: course grade, course release
     """
@@ -33,6 +35,7 @@ def main(course_dir: str | None) -> None:
 
 main.add_command(cards_cmd.cards)
 main.add_command(export_cmd.export)
+main.add_command(study_cmd.study)
 main.add_command(lab_cmd.lab)
 main.add_command(grade_cmd.grade)
 main.add_command(grade_cmd.release)
