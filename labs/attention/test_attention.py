@@ -172,19 +172,9 @@ def test_causal_hand(lab):
     return {"weights": w, "output": out}
 
 
-def _check_against_sdpa(got):
-    for case, pair in got.items():
-        assert_close(
-            pair["yours"], pair["torch"], rtol=1e-9, atol=1e-12,
-            name=f"case '{case}': output vs F.scaled_dot_product_attention",
-        )
-
-
-@graded(task=1, points=2, check=_check_against_sdpa)
-def test_matches_torch_sdpa(lab):
-    """B=2, H=3, L=5, S=8, D=4, Dv=6 in float64: same output as F.scaled_dot_product_attention."""
+def _sdpa_inputs():
+    """The seeded float64 inputs of test_matches_torch_sdpa: built the same way in the probe and the check."""
     import torch
-    import torch.nn.functional as F
 
     g = torch.Generator().manual_seed(12)
     q = torch.randn(2, 3, 5, 4, generator=g, dtype=torch.float64)
@@ -193,18 +183,59 @@ def test_matches_torch_sdpa(lab):
     keep = torch.rand(2, 1, 5, 8, generator=g) > 0.4
     keep[1, 0, 3] = False  # a fully masked query row: torch 2.13 returns zeros there
     bias = torch.randn(5, 8, generator=g, dtype=torch.float64)
-    cases = {
-        "no mask": (lab.attention(q, k, v)[0], F.scaled_dot_product_attention(q, k, v)),
-        "bool keep-mask": (lab.attention(q, k, v, mask=keep)[0], F.scaled_dot_product_attention(q, k, v, attn_mask=keep)),
-        "float mask": (lab.attention(q, k, v, mask=bias)[0], F.scaled_dot_product_attention(q, k, v, attn_mask=bias)),
-        "is_causal": (lab.attention(q, k, v, is_causal=True)[0], F.scaled_dot_product_attention(q, k, v, is_causal=True)),
+    return q, k, v, keep, bias
+
+
+def _sdpa_cases(keep, bias):
+    """Case name -> (keyword arguments of lab.attention, those of F.scaled_dot_product_attention)."""
+    return {
+        "no mask": ({}, {}),
+        "bool keep-mask": ({"mask": keep}, {"attn_mask": keep}),
+        "float mask": ({"mask": bias}, {"attn_mask": bias}),
+        "is_causal": ({"is_causal": True}, {"is_causal": True}),
     }
-    return {name: {"yours": mine, "torch": ref} for name, (mine, ref) in cases.items()}
+
+
+def _check_against_sdpa(got):
+    # torch's result is computed here, in the grader, on the same seeded inputs: never next to your code.
+    import torch
+    import torch.nn.functional as F
+
+    q, k, v, keep, bias = _sdpa_inputs()
+    assert isinstance(got, dict), f"expected a dict of outputs per case, got {type(got).__name__}"
+    for case, (_, torch_kwargs) in _sdpa_cases(keep, bias).items():
+        assert case in got, f"case '{case}': no output (got cases {sorted(got)})"
+        with torch.no_grad():
+            expected = F.scaled_dot_product_attention(q, k, v, **torch_kwargs).numpy()
+        assert_close(
+            got[case], expected, rtol=1e-9, atol=1e-12,
+            name=f"case '{case}': output vs F.scaled_dot_product_attention",
+        )
+
+
+@graded(task=1, points=2, check=_check_against_sdpa)
+def test_matches_torch_sdpa(lab):
+    """B=2, H=3, L=5, S=8, D=4, Dv=6 in float64: same output as F.scaled_dot_product_attention."""
+    q, k, v, keep, bias = _sdpa_inputs()
+    return {case: lab.attention(q, k, v, **kwargs)[0] for case, (kwargs, _) in _sdpa_cases(keep, bias).items()}
+
+
+def _permutation_inputs():
+    """Seeded q, k, v and the two permutations: the check rebuilds perm_q itself, it does not take it back."""
+    import torch
+
+    g = torch.Generator().manual_seed(6)
+    q = torch.randn(2, 5, 3, generator=g, dtype=torch.float64)
+    k = torch.randn(2, 8, 3, generator=g, dtype=torch.float64)
+    v = torch.randn(2, 8, 2, generator=g, dtype=torch.float64)
+    perm_q = torch.randperm(5, generator=g)
+    perm_s = torch.randperm(8, generator=g)
+    return q, k, v, perm_q, perm_s
 
 
 def _check_permutation(got):
     out = np.asarray(got["output"])
-    perm_q = np.asarray(got["perm_q"])
+    perm_q = _permutation_inputs()[3].numpy()
     assert_close(
         got["output_queries_permuted"], out[:, perm_q], rtol=1e-10, atol=1e-12,
         name="permuting the queries must permute the output rows the same way",
@@ -218,18 +249,11 @@ def _check_permutation(got):
 @graded(task=1, points=1, check=_check_permutation)
 def test_permutation_equivariance(lab):
     """Without masks or positions, attention is equivariant in the queries, invariant in key/value pairs."""
-    import torch
-
-    g = torch.Generator().manual_seed(6)
-    q = torch.randn(2, 5, 3, generator=g, dtype=torch.float64)
-    k = torch.randn(2, 8, 3, generator=g, dtype=torch.float64)
-    v = torch.randn(2, 8, 2, generator=g, dtype=torch.float64)
-    perm_q = torch.randperm(5, generator=g)
-    perm_s = torch.randperm(8, generator=g)
+    q, k, v, perm_q, perm_s = _permutation_inputs()
     out, _ = lab.attention(q, k, v)
     out_q, _ = lab.attention(q[:, perm_q], k, v)
     out_s, _ = lab.attention(q, k[:, perm_s], v[:, perm_s])
-    return {"output": out, "perm_q": perm_q, "output_queries_permuted": out_q, "output_keys_permuted": out_s}
+    return {"output": out, "output_queries_permuted": out_q, "output_keys_permuted": out_s}
 
 
 ### BEGIN HIDDEN TESTS
@@ -280,8 +304,21 @@ def test_padded_keys_do_not_change_output(lab):
     return {"unpadded": unpadded, "padded": [out[b] for b in range(2)]}
 
 
+_GRAD_EPS, _GRAD_RTOL, _GRAD_ATOL = 1e-6, 1e-3, 1e-5  # torch.autograd.gradcheck's defaults
+
+
 def _check_gradients(got, ref):
-    assert got["gradcheck"] is True, "torch.autograd.gradcheck failed in float64: the gradients are not those of the output"
+    # gradcheck, done here in the grader on your raw outputs: central differences of your forward pass
+    # (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) against the Jacobian your backward pass gave.
+    plus, minus = np.asarray(got["plus"], dtype=float), np.asarray(got["minus"], dtype=float)
+    numerical = ((plus - minus) / (2 * _GRAD_EPS)).T  # (outputs, inputs), like the analytical Jacobian
+    try:
+        assert_close(got["jacobian"], numerical, rtol=_GRAD_RTOL, atol=_GRAD_ATOL,
+                     name="Jacobian of the output from backward vs finite differences")
+    except AssertionError as exc:
+        raise AssertionError(
+            f"torch.autograd.gradcheck-style check failed in float64: the gradients are not those of the output. {exc}"
+        ) from None
     for name in ("q", "k", "v"):
         assert_close(got["grads"][name], ref["grads"][name], rtol=1e-8, atol=1e-10, name=f"gradient w.r.t. {name}")
 
@@ -296,12 +333,34 @@ def test_gradcheck_float64(lab):
     k = torch.randn(2, 5, 2, generator=g, dtype=torch.float64, requires_grad=True)
     v = torch.randn(2, 5, 3, generator=g, dtype=torch.float64, requires_grad=True)
     keep = torch.tensor(_KEEP)
-    ok = torch.autograd.gradcheck(
-        lambda a, b, c: lab.attention(a, b, c, mask=keep, is_causal=True)[0], (q, k, v), raise_exception=False
-    )
+    inputs = (q, k, v)
+
+    def f(a, b, c):
+        return lab.attention(a, b, c, mask=keep, is_causal=True)[0]
+
+    # Raw material for the check: your output at each input entry nudged by +-eps ...
+    plus, minus = [], []
+    with torch.no_grad():
+        for which, t in enumerate(inputs):
+            for i in range(t.numel()):
+                for sign, rows in ((1.0, plus), (-1.0, minus)):
+                    nudged = [x.detach().clone() for x in inputs]
+                    nudged[which].view(-1)[i] += sign * _GRAD_EPS
+                    rows.append(f(*nudged).reshape(-1).clone())
+    # ... and the Jacobian your backward pass gives, one output entry at a time.
+    out = f(q, k, v).reshape(-1)
+    jacobian = []
+    for j in range(out.numel()):
+        grads = torch.autograd.grad(out[j], inputs, retain_graph=True, allow_unused=True)
+        jacobian.append(torch.cat([
+            (gr if gr is not None else torch.zeros_like(x)).reshape(-1) for gr, x in zip(grads, inputs)
+        ]))
     out, _ = lab.attention(q, k, v, mask=keep, is_causal=True)
     (out * torch.linspace(-1, 1, out.numel(), dtype=torch.float64).reshape(out.shape)).sum().backward()
-    return {"gradcheck": bool(ok), "grads": {"q": q.grad, "k": k.grad, "v": v.grad}}
+    return {
+        "plus": torch.stack(plus), "minus": torch.stack(minus), "jacobian": torch.stack(jacobian).detach(),
+        "grads": {"q": q.grad, "k": k.grad, "v": v.grad},
+    }
 ### END HIDDEN TESTS
 
 
@@ -371,62 +430,93 @@ def test_padding_mask_tensor_lengths(lab):
 # =============================================================================================
 # Task 3: multi-head attention from nn.MultiheadAttention's weights
 # =============================================================================================
-def _mha_setup(E, H, B, L, S, seed):
-    """A torch MultiheadAttention (float64, random weights and biases) and inputs."""
+def _mha_inputs(E, B, L, S, seed):
+    """nn.MultiheadAttention's parameters (float64, random weights and biases) and inputs x, y, z.
+
+    Seeded with a private generator, so the probe and the check build the very same tensors.
+    torch starts the biases at 0; random ones catch forgotten biases.
+    """
     import torch
 
-    torch.manual_seed(seed)
-    mha = torch.nn.MultiheadAttention(E, H, batch_first=True, dtype=torch.float64)
-    with torch.no_grad():  # torch starts the biases at 0; random ones catch forgotten biases
-        for p in mha.parameters():
-            p.copy_(0.5 * torch.randn_like(p))
+    g = torch.Generator().manual_seed(seed)
+    shapes = {"in_proj_weight": (3 * E, E), "in_proj_bias": (3 * E,), "out_proj.weight": (E, E), "out_proj.bias": (E,)}
+    params = {name: 0.5 * torch.randn(*shape, generator=g, dtype=torch.float64) for name, shape in shapes.items()}
+    x = torch.randn(B, L, E, generator=g, dtype=torch.float64)
+    y = torch.randn(B, S, E, generator=g, dtype=torch.float64)
+    z = torch.randn(B, S, E, generator=g, dtype=torch.float64)
+    return params, x, y, z
+
+
+def _torch_mha(E, H, B, L, S, seed, **kwargs):
+    """nn.MultiheadAttention's (output, weights) on _mha_inputs: computed in the grader, not in the probe."""
+    import torch
+
+    params, x, y, _ = _mha_inputs(E, B, L, S, seed)
+    with torch.random.fork_rng(devices=[]):  # building the module draws its initial weights
+        mha = torch.nn.MultiheadAttention(E, H, batch_first=True, dtype=torch.float64)
+    mha.load_state_dict(params)
     mha.eval()
-    params = {name: t.detach().clone() for name, t in mha.state_dict().items()}
-    x = torch.randn(B, L, E, dtype=torch.float64)
-    y = torch.randn(B, S, E, dtype=torch.float64)
-    return mha, params, x, y
+    with torch.no_grad():
+        out, w = mha(x, y, y, **kwargs)
+    return out.numpy(), w.numpy()
 
 
-def _check_against_torch(got):
-    assert_close(got["output"], got["torch_output"], rtol=1e-9, atol=1e-12, name="output vs nn.MultiheadAttention")
-    assert_close(got["weights"], got["torch_weights"], rtol=1e-9, atol=1e-12, name="weights vs nn.MultiheadAttention")
+_PAD_LENGTHS = [3, 5]  # test_mha_key_padding: the two sequences have 3 and 5 real keys of S = 5
 
 
-@graded(task=3, points=3, check=_check_against_torch)
+def _key_padding(lengths, S):
+    import torch
+
+    return torch.arange(S)[None, :] >= torch.tensor(lengths)[:, None]  # True = padding
+
+
+def _against_torch(seed, per_head=False, padded=False):
+    """A check comparing the probe's output and weights with nn.MultiheadAttention run here, in the grader."""
+
+    def check(got):
+        assert isinstance(got, dict), f"expected a dict with 'output' and 'weights', got {type(got).__name__}"
+        kwargs = {"average_attn_weights": not per_head}
+        if padded:
+            kwargs["key_padding_mask"] = _key_padding(_PAD_LENGTHS, 5)
+        out, w = _torch_mha(8, 2, 2, 3, 5, seed, **kwargs)
+        assert_close(got.get("output"), out, rtol=1e-9, atol=1e-12, name="output vs nn.MultiheadAttention")
+        assert_close(got.get("weights"), w, rtol=1e-9, atol=1e-12, name="weights vs nn.MultiheadAttention")
+
+    return check
+
+
+@graded(task=3, points=3, check=_against_torch(seed=10))
 def test_mha_matches_torch(lab):
     """E=8, H=2 (d_head=4), B=2, L=3, S=5: output and head-averaged weights equal torch's."""
     import torch
 
-    mha, params, x, y = _mha_setup(8, 2, 2, 3, 5, seed=10)
+    params, x, y, _ = _mha_inputs(8, 2, 3, 5, seed=10)
     with torch.no_grad():
-        ref_out, ref_w = mha(x, y, y)
         out, w = lab.multi_head_attention(x, y, y, params, num_heads=2)
-    return {"output": out, "weights": w, "torch_output": ref_out, "torch_weights": ref_w}
+    return {"output": out, "weights": w}
 
 
-@graded(task=3, points=2, check=_check_against_torch)
+@graded(task=3, points=2, check=_against_torch(seed=11, per_head=True))
 def test_mha_per_head_weights(lab):
     """average_weights=False returns one (L, S) map per head: (B, H, L, S), as average_attn_weights=False."""
     import torch
 
-    mha, params, x, y = _mha_setup(8, 2, 2, 3, 5, seed=11)
+    params, x, y, _ = _mha_inputs(8, 2, 3, 5, seed=11)
     with torch.no_grad():
-        ref_out, ref_w = mha(x, y, y, average_attn_weights=False)
         out, w = lab.multi_head_attention(x, y, y, params, num_heads=2, average_weights=False)
-    return {"output": out, "weights": w, "torch_output": ref_out, "torch_weights": ref_w}
+    return {"output": out, "weights": w}
 
 
-@graded(task=3, points=2, check=_check_against_torch)
+@graded(task=3, points=2, check=_against_torch(seed=12, padded=True))
 def test_mha_key_padding(lab):
     """key_padding_mask in torch's polarity (True = padding) for lengths 3 and 5 of S=5."""
     import torch
 
-    mha, params, x, y = _mha_setup(8, 2, 2, 3, 5, seed=12)
-    pad = torch.arange(5)[None, :] >= torch.tensor([3, 5])[:, None]  # True = padding
+    params, x, y, _ = _mha_inputs(8, 2, 3, 5, seed=12)
+    pad = _key_padding(_PAD_LENGTHS, 5)
     with torch.no_grad():
-        ref_out, ref_w = mha(x, y, y, key_padding_mask=pad)
         out, w = lab.multi_head_attention(x, y, y, params, num_heads=2, key_padding_mask=pad)
-    return {"output": out, "weights": w, "torch_output": ref_out, "torch_weights": ref_w}
+    return {"output": out, "weights": w}
 
 
 ### BEGIN HIDDEN TESTS
@@ -435,8 +525,7 @@ def test_mha_three_heads(lab):
     """E=6, H=3 (d_head=2), B=2, L=5, S=8, distinct key and value inputs, padding, both weight forms."""
     import torch
 
-    _, params, x, y = _mha_setup(6, 3, 2, 5, 8, seed=13)
-    z = torch.randn(2, 8, 6, dtype=torch.float64)
+    params, x, y, z = _mha_inputs(6, 2, 5, 8, seed=13)
     pad = torch.arange(8)[None, :] >= torch.tensor([8, 3])[:, None]
     with torch.no_grad():
         out, w_mean = lab.multi_head_attention(x, y, z, params, num_heads=3, key_padding_mask=pad)
@@ -574,6 +663,11 @@ def test_check_tolerance_and_sign(lab):
 # =============================================================================================
 # Task 5: plotting an attention map
 # =============================================================================================
+def _plot_weights():
+    """The (3, 5) map the plot tests draw: rebuilt by the check, not taken back from the probe."""
+    return _softmax(np.random.default_rng(30).normal(size=(3, 5)))
+
+
 def _plot_probe(lab):
     import matplotlib
 
@@ -581,13 +675,11 @@ def _plot_probe(lab):
     import matplotlib.pyplot as plt
     import torch
 
-    rng = np.random.default_rng(30)
-    w = _softmax(rng.normal(size=(3, 5)))
+    w = _plot_weights()
     fig, ax = plt.subplots()
     returned = lab.plot_attention(torch.tensor(w), ax=ax)
     images = ax.get_images()
     data = {
-        "weights": w,
         "returned": None if returned is None else np.asarray(returned, dtype=np.float64),
         "n_images": len(images),
         "image": np.asarray(images[-1].get_array(), dtype=np.float64) if images else None,
@@ -602,10 +694,11 @@ def _plot_probe(lab):
 
 def _check_orientation(got):
     assert got["n_images"] == 1, f"expected exactly 1 image drawn with ax.imshow on the given ax, got {got['n_images']}"
-    assert_close(got["image"], got["weights"], rtol=1e-12, atol=0, name="array drawn by imshow (rows = queries)")
+    w = _plot_weights()
+    assert_close(got["image"], w, rtol=1e-12, atol=0, name="array drawn by imshow (rows = queries)")
     assert got["origin"] == "upper", f"imshow origin: expected 'upper' (query 0 at the top), got {got['origin']!r}"
     assert got["returned"] is not None, "plot_attention must return the (L, S) array it plotted, got None"
-    assert_close(got["returned"], got["weights"], rtol=1e-12, atol=0, name="array returned by plot_attention")
+    assert_close(got["returned"], w, rtol=1e-12, atol=0, name="array returned by plot_attention")
 
 
 @graded(task=5, points=2, check=_check_orientation)
