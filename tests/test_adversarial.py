@@ -69,3 +69,35 @@ def test_batch_with_attacks_still_grades_the_honest_student(kind, demo_lab, tmp_
     assert all(r["pass_rate"] == f"{1 / 6:.3f}" for r in rates)
     feedback = (out / "honest" / "feedback.md").read_text()
     assert "Score: 5/5" in feedback
+
+
+@pytest.mark.parametrize("kind", SANDBOXES)
+def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
+    """Only the solution file is on the child's disk; labs/ (reference, hidden tests) is hidden."""
+    from course.grading import runner
+    from course.grading.grade import hidden_paths
+
+    tests = tmp_path / "test_demo.py"
+    tests.write_text("from course.testing import graded\n\n"
+                     "@graded(task=1, points=1, expect=None)\n"
+                     "def test_look(lab):\n    return lab.look()\n")
+    student = tmp_path / "sub" / "demo.py"
+    student.parent.mkdir()
+    student.write_text(
+        "import os\n"
+        f"LABS = {str(demo_lab.directory.parent)!r}\n"
+        "def look():\n"
+        "    def readable(path):\n"
+        "        try:\n"
+        "            open(path).close()\n"
+        "            return True\n"
+        "        except OSError:\n"
+        "            return False\n"
+        "    return {'cwd': sorted(os.listdir('.')), 'reference': readable(os.path.join(LABS, 'demo', 'demo.py')),\n"
+        "            'tests': readable(os.path.join(LABS, 'demo', 'test_demo.py'))}\n"
+    )
+    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_look"],
+                               timeouts={"test_look": 10}, total_timeout=30, hidden=hidden_paths(demo_lab), kind=kind)
+    outcome = report.outcomes["test_look"]
+    assert outcome.ok, outcome.error
+    assert outcome.data == {"cwd": ["demo.py"], "reference": False, "tests": False}

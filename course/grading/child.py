@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import linecache
 import os
 import sys
 import traceback
+import types
 
 
 def _send(stream, event: dict) -> None:
@@ -54,6 +56,17 @@ def _install_guard(hidden: list[str], workdir: str) -> None:
     sys.addaudithook(hook)
 
 
+def _from_source(name: str, source: str):
+    filename = f"{name}.py"
+    # Tracebacks of failing probes still show their lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    sys.modules[name] = module
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module
+
+
 def _load(name: str, path: str):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -72,7 +85,11 @@ def main(argv: list[str]) -> None:
     # Import the trusted pieces before student code can tamper with anything.
     from course import plain, testing  # noqa: F401  (pre-import: the student cannot replace them first)
 
-    tests_module = _load(spec["tests_module"], spec["tests_path"])
+    # The tests arrive on stdin and never touch the disk the student's code can see.
+    source = sys.stdin.buffer.read().decode("utf-8")
+    sys.stdin.close()
+    sys.stdin = open(os.devnull)  # input() in student code gets EOF
+    tests_module = _from_source(spec["tests_module"], source)
     by_name = {t.name: t for t in testing.collect(tests_module)}
     if spec.get("guard"):
         _install_guard(spec["hidden_paths"], spec["workdir"])

@@ -77,18 +77,18 @@ def run_probes(
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         workdir = Path(tmp) / "work"
         workdir.mkdir()
-        # Only the solution file and a trusted copy of the tests go in: a submission's
-        # conftest.py, sitecustomize.py or test files never reach the child.
+        # Only the solution file goes in: a submission's conftest.py, sitecustomize.py or
+        # test files never reach the child. The tests travel on stdin, never as a file.
         shutil.copyfile(solution, workdir / f"{module}.py")
         tests_name = f"test_{module}"
-        shutil.copyfile(tests_file, workdir / f"{tests_name}.py")
+        tests_source = tests_file.read_text(encoding="utf-8")
         log = Path(tmp) / "output.log"
         deadline = time.monotonic() + total_timeout
         remaining = list(names)
         with open(log, "wb") as log_fh:
             while remaining:
                 progressed = _one_child(
-                    module, tests_name, workdir, remaining, timeouts, deadline, hidden, kind, log_fh, outcomes
+                    module, tests_name, tests_source, workdir, remaining, timeouts, deadline, hidden, kind, log_fh, outcomes
                 )
                 remaining = [n for n in remaining if n not in outcomes]
                 if not progressed or time.monotonic() >= deadline:
@@ -99,7 +99,7 @@ def run_probes(
         return RunReport(outcomes, kind, _read_tail(log))
 
 
-def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, kind, log_fh, outcomes) -> bool:
+def _one_child(module, tests_name, tests_source, workdir, names, timeouts, deadline, hidden, kind, log_fh, outcomes) -> bool:
     """Start one child for ``names``; fill ``outcomes``; return True if any test reported."""
     read_fd, write_fd = os.pipe()
     spec = {
@@ -108,19 +108,18 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
         "module": module,
         "solution_path": str(workdir / f"{module}.py"),
         "tests_module": tests_name,
-        "tests_path": str(workdir / f"{tests_name}.py"),
         "names": names,
         "guard": kind == "none",
         "hidden_paths": [str(h) for h in hidden],
         "limits": sandbox.Limits(cpu_seconds=int(max(5, deadline - time.monotonic())) + 5).to_json(),
     }
-    argv = [sys.executable, "-I", "-m", "course.grading.child", json.dumps(spec)]
+    argv = [sys.executable, "-I", "-B", "-m", "course.grading.child", json.dumps(spec)]
     try:
         proc = subprocess.Popen(
             sandbox.command(kind, argv, workdir, hidden, write_fd),
             cwd=workdir,
             env=sandbox.child_env(workdir),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=log_fh,
             stderr=subprocess.STDOUT,
             pass_fds=(write_fd,),
@@ -128,6 +127,11 @@ def _one_child(module, tests_name, workdir, names, timeouts, deadline, hidden, k
         )
     finally:
         os.close(write_fd)
+    try:
+        proc.stdin.write(tests_source.encode("utf-8"))
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the child died at once; the loop below reports it
     progressed = False
     current: str | None = None
     started = time.monotonic()

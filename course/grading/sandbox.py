@@ -75,15 +75,16 @@ class Limits:
 
 
 def child_env(workdir: Path) -> dict[str, str]:
-    """A small, fixed environment: one thread per library, headless matplotlib."""
+    """A small, fixed environment: one thread per library, headless matplotlib.
+
+    (The child runs ``python -I -B``, which ignores PYTHON* variables and writes no bytecode.)
+    """
     return {
         "PATH": "/usr/bin:/bin",
         "HOME": str(workdir),
         "LANG": "C.UTF-8",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": "/tmp" if choose() == "bwrap" else str(workdir),
+        "MPLCONFIGDIR": str(workdir),
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
