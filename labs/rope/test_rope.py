@@ -17,7 +17,8 @@ import numpy as np
 from course.testing import REFERENCE, assert_close, graded
 
 # ---------------------------------------------------------------------------------------
-# Trusted helpers (run inside the probes; torch is imported lazily)
+# Helpers (torch is imported lazily). Probes use them to build inputs; checks rebuild the same
+# seeded inputs with them and compute expected values in the grader, never in the probe.
 # ---------------------------------------------------------------------------------------
 
 
@@ -136,13 +137,17 @@ def test_rope_hand(lab):
     return lab.apply_rope(x, torch.tensor([1, 3]))
 
 
-@graded(task=2, points=2, check=lambda got: assert_close(got["out"], got["x"], rtol=0, atol=1e-15, name="R_0 x"))
+def _unchanged_at_zero(got):
+    assert_close(got["out"], _randn(2, 3, 5, 8).numpy(), rtol=0, atol=1e-15, name="R_0 x")
+
+
+@graded(task=2, points=2, check=_unchanged_at_zero)
 def test_rope_identity_at_zero(lab):
     """At position 0 every angle is 0: RoPE must return x unchanged (an additive table does not)."""
     import torch
 
     x = _randn(2, 3, 5, 8)
-    return {"x": x, "out": lab.apply_rope(x, torch.zeros(5, dtype=torch.int64))}
+    return {"out": lab.apply_rope(x, torch.zeros(5, dtype=torch.int64))}
 
 
 def _pair_norms(t):
@@ -150,7 +155,8 @@ def _pair_norms(t):
 
 
 def _norms_kept(got):
-    assert_close(_pair_norms(got["out"]), _pair_norms(got["x"]), rtol=0, atol=1e-12, name="norm of each pair (x[2i], x[2i+1])")
+    x = _randn(2, 3, 5, 8, seed=1).numpy()
+    assert_close(_pair_norms(got["out"]), _pair_norms(x), rtol=0, atol=1e-12, name="norm of each pair (x[2i], x[2i+1])")
 
 
 @graded(task=2, points=2, check=_norms_kept)
@@ -159,7 +165,7 @@ def test_rope_norm(lab):
     import torch
 
     x = _randn(2, 3, 5, 8, seed=1)
-    return {"x": x, "out": lab.apply_rope(x, torch.tensor([0, 1, 7, 100, 4096]))}
+    return {"out": lab.apply_rope(x, torch.tensor([0, 1, 7, 100, 4096]))}
 
 
 def _composes(got):
@@ -177,7 +183,9 @@ def test_rope_composition(lab):
 
 
 def _same_score(got):
-    scores = np.asarray(got, dtype=float)
+    if not isinstance(got, list) or len(got) != 4:
+        raise AssertionError(f"expected 4 pairs (R_m q, R_(m-3) k), got {type(got).__name__}")
+    scores = np.array([float(np.sum(np.asarray(qm, dtype=float) * np.asarray(kn, dtype=float))) for qm, kn in got])
     assert_close(scores, np.full_like(scores, scores[0]), rtol=0, atol=1e-9,
                  name="<R_m q, R_(m-3) k> for m = 3, 10, 50, 1000 (must not depend on m)")
 
@@ -188,12 +196,10 @@ def test_rope_relative(lab):
     import torch
 
     q, k = _randn(1, 1, 1, 8, seed=3), _randn(1, 1, 1, 8, seed=4)
-    scores = []
+    rotated = []  # the check takes the dot products
     for m in (3, 10, 50, 1000):
-        qm = lab.apply_rope(q, torch.tensor([m]))
-        kn = lab.apply_rope(k, torch.tensor([m - 3]))
-        scores.append(float((qm * kn).sum()))
-    return scores
+        rotated.append([lab.apply_rope(q, torch.tensor([m])), lab.apply_rope(k, torch.tensor([m - 3]))])
+    return rotated
 
 
 # ---------------------------------------------------------------------------------------
@@ -218,8 +224,9 @@ def test_half_to_interleaved_d8(lab):
 
 
 def _round_trip(got):
-    assert_close(got["there_and_back"], got["x"], rtol=0, atol=0, name="half_to_interleaved(interleaved_to_half(x))")
-    assert_close(got["back_and_there"], got["x"], rtol=0, atol=0, name="interleaved_to_half(half_to_interleaved(x))")
+    x = _randn(2, 3, 5, 8, seed=7).numpy()
+    assert_close(got["there_and_back"], x, rtol=0, atol=0, name="half_to_interleaved(interleaved_to_half(x))")
+    assert_close(got["back_and_there"], x, rtol=0, atol=0, name="interleaved_to_half(half_to_interleaved(x))")
 
 
 @graded(task=3, points=1, check=_round_trip)
@@ -227,24 +234,28 @@ def test_round_trip(lab):
     """The two permutations undo each other, on a (2, 3, 5, 8) tensor."""
     x = _randn(2, 3, 5, 8, seed=7)
     return {
-        "x": x,
         "there_and_back": lab.half_to_interleaved(lab.interleaved_to_half(x)),
         "back_and_there": lab.interleaved_to_half(lab.half_to_interleaved(x)),
     }
 
 
+def _half_inputs():
+    import torch
+
+    return _randn(2, 3, 5, 8, seed=8), torch.arange(2, 7)
+
+
 def _matches_rotate_half(got):
-    assert_close(got["yours"], got["rotate_half"], rtol=1e-12, atol=1e-14,
+    expected = _rope_rotate_half(*_half_inputs()).numpy()  # the formula runs here, in the grader
+    assert_close(got["yours"], expected, rtol=1e-12, atol=1e-14,
                  name="apply_rope_half compared with the Hugging Face rotate_half formula")
 
 
 @graded(task=3, points=3, check=_matches_rotate_half)
 def test_half_convention_matches_rotate_half(lab):
     """apply_rope_half equals y*cos(cat(a,a)) + rotate_half(y)*sin(cat(a,a)) on (2, 3, 5, 8), positions 2..6."""
-    import torch
-
-    y, positions = _randn(2, 3, 5, 8, seed=8), torch.arange(2, 7)
-    return {"yours": lab.apply_rope_half(y, positions), "rotate_half": _rope_rotate_half(y, positions)}
+    y, positions = _half_inputs()
+    return {"yours": lab.apply_rope_half(y, positions)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -306,8 +317,13 @@ def test_dependence_additive_nonzero(lab):
 # ---------------------------------------------------------------------------------------
 
 
+def _same_position_inputs():
+    return _randn(2, 3, 8, seed=20), _randn(2, 5, 8, seed=21), _randn(2, 5, 8, seed=22)
+
+
 def _equals_plain(got):
-    assert_close(got["out"], got["plain"], rtol=1e-12, atol=1e-14,
+    plain = _plain_attention(*_same_position_inputs()).numpy()  # plain attention runs here, in the grader
+    assert_close(got["out"], plain, rtol=1e-12, atol=1e-14,
                  name="output with every token at position 6 (RoPE must leave it equal to plain attention)")
 
 
@@ -316,9 +332,9 @@ def test_attention_same_position(lab):
     """All tokens at position 6: q and k turn by the same angles, so scores and output equal plain attention."""
     import torch
 
-    q, k, v = _randn(2, 3, 8, seed=20), _randn(2, 5, 8, seed=21), _randn(2, 5, 8, seed=22)
+    q, k, v = _same_position_inputs()
     out, _ = lab.rope_attention(q, k, v, torch.full((3,), 6), torch.full((5,), 6))
-    return {"out": out, "plain": _plain_attention(q, k, v)}
+    return {"out": out}
 
 
 def _shift_invariant(got):
@@ -356,7 +372,11 @@ def test_attention_causal_by_position(lab):
 
 
 def _decode_matches(got):
-    assert_close(got["decode"], got["full_last_row"], rtol=1e-12, atol=1e-14,
+    step, full = np.asarray(got["step"]), np.asarray(got["full"])
+    if step.shape[:2] != (2, 1) or full.shape[:2] != (2, 5) or step.ndim != 3 or full.ndim != 3:
+        raise AssertionError(f"rope_attention outputs: expected shapes (2, 1, 8) and (2, 5, 8) (batch, Lq, dv), "
+                             f"got {step.shape} and {full.shape}")
+    assert_close(step[:, 0], full[:, 4], rtol=1e-12, atol=1e-14,
                  name="one-query decode step at position 4 compared with the last row of full attention")
 
 
@@ -368,7 +388,7 @@ def test_attention_decode_step(lab):
     q, k, v = _randn(2, 5, 8, seed=29), _randn(2, 5, 8, seed=30), _randn(2, 5, 8, seed=31)
     full, _ = lab.rope_attention(q, k, v, torch.arange(5), torch.arange(5))
     step, _ = lab.rope_attention(q[:, 4:], k, v, torch.tensor([4]), torch.arange(5))
-    return {"decode": step[:, 0], "full_last_row": full[:, 4]}
+    return {"step": step, "full": full}
 
 
 ### BEGIN HIDDEN TESTS
