@@ -37,8 +37,17 @@ def _differ(a, b, name):
 
 
 def _draws_match(got):
-    _exactly(got["first"], got["expected"], "draws [random, numpy, torch] after seed_everything(11)")
-    _exactly(got["second"], got["expected"], "draws after calling seed_everything(11) a second time")
+    import random
+
+    import torch
+
+    expected = [  # what seed 11 gives each generator, drawn here in the grader
+        random.Random(11).random(),
+        float(np.random.RandomState(11).rand()),
+        torch.rand((), generator=torch.Generator().manual_seed(11)).item(),
+    ]
+    _exactly(got["first"], expected, "draws [random, numpy, torch] after seed_everything(11)")
+    _exactly(got["second"], expected, "draws after calling seed_everything(11) a second time")
 
 
 @graded(task=1, points=2, check=_draws_match)
@@ -56,13 +65,8 @@ def test_seed_everything_draws(lab):
     np.random.seed(0), random.seed(0), torch.manual_seed(0)  # scramble, then seed again
     lab.seed_everything(11)
     second = draws()
-    expected = [
-        random.Random(11).random(),
-        float(np.random.RandomState(11).rand()),
-        torch.rand((), generator=torch.Generator().manual_seed(11)).item(),
-    ]
     torch.use_deterministic_algorithms(False)
-    return {"first": first, "second": second, "expected": expected}
+    return {"first": first, "second": second}
 
 
 @graded(task=1, points=1, expect={"deterministic": True, "cudnn_benchmark": False})
@@ -109,13 +113,19 @@ def test_derive_seed_mixes_keys(lab):
 # ---------------------------------------------------------------------------------------------
 
 
+def _same_state(states):
+    """Whether the global torch RNG state recorded before and after some code is the same."""
+    before, after = (np.asarray(s) for s in states)
+    return before.shape == after.shape and bool(np.array_equal(before, after))
+
+
 def _order_stateless(got):
     n = 50
     for key in ("a", "b"):
         if sorted(got[key]) != list(range(n)):
             raise AssertionError(f"epoch_order(7, 0, {n}) is not a permutation of 0..{n - 1}")
     _exactly(got["b"], got["a"], "epoch_order(7, 0, 50) called twice")
-    if not got["global_rng_untouched"]:
+    if not _same_state(got["global_rng_states"]):
         raise AssertionError("epoch_order changed the global torch RNG: use a private torch.Generator")
 
 
@@ -127,16 +137,17 @@ def test_epoch_order_same_pair_same_order(lab):
     a = lab.epoch_order(7, 0, 50)
     torch.rand(3)  # other code draws in between: the order must not care
     b = lab.epoch_order(7, 0, 50)
-    return {"a": list(a), "b": list(b), "global_rng_untouched": _untouched_by(lab.epoch_order, 7, 0, 50)}
+    return {"a": list(a), "b": list(b), "global_rng_states": _rng_states_around(lab.epoch_order, 7, 0, 50)}
 
 
-def _untouched_by(fn, *args):
+def _rng_states_around(fn, *args):
+    """The global torch RNG state before and after fn(*args): raw data, compared by the check."""
     import torch
 
     torch.manual_seed(123)
     before = torch.get_rng_state().clone()
     fn(*args)
-    return bool(torch.equal(before, torch.get_rng_state()))
+    return [before, torch.get_rng_state().clone()]
 
 
 def _new_order_each_epoch(got):
@@ -164,7 +175,7 @@ def test_epoch_order_new_each_epoch(lab):
 
 
 def _loader_clean(got):
-    if not got["global_rng_untouched"]:
+    if not _same_state(got["global_rng_states"]):
         raise AssertionError(
             "iterating the loader changed the global torch RNG: a DataLoader without generator= draws "
             "its base seed from the global RNG (even with num_workers=0)"
@@ -184,9 +195,9 @@ def test_loader_follows_order_and_leaves_global_rng(lab):
     for epoch in (0, 1):
         for _, idx in lab.make_loader(ds, seed=5, epoch=epoch, batch_size=8):
             indices.extend(int(i) for i in idx)
-    untouched = bool(torch.equal(before, torch.get_rng_state()))
+    after = torch.get_rng_state().clone()
     expected = list(lab.epoch_order(5, 0, 40)) + list(lab.epoch_order(5, 1, 40))
-    return {"global_rng_untouched": untouched, "indices": indices, "expected": expected}
+    return {"global_rng_states": [before, after], "indices": indices, "expected": expected}
 
 
 def _epoch_data(lab, seed, epoch, workers, ds_seed=2, n=40):
@@ -218,7 +229,8 @@ def test_loader_same_data_any_workers(lab):
 
 
 def _distinct_rows(got):
-    jit = np.asarray(got)
+    x, idx, base = (np.asarray(got[key]) for key in ("x", "idx", "base"))
+    jit = x.astype(np.float64) - base[idx].astype(np.float64)  # offset of each sample from its fixed point
     rows = {tuple(r) for r in jit.tolist()}
     if len(rows) != len(jit):
         raise AssertionError(
@@ -231,8 +243,7 @@ def _distinct_rows(got):
 def test_loader_workers_distinct_jitter(lab):
     """With 2 workers, no two samples of an epoch share their jitter (offset from the fixed point)."""
     x, idx, ds = _epoch_data(lab, 4, 0, 2)
-    base = lab.ring_mixture(40, 2)
-    return x.astype(np.float64) - base[idx].astype(np.float64)
+    return {"x": x, "idx": idx, "base": lab.ring_mixture(40, 2)}
 
 
 class _WorkerDraws:
@@ -278,16 +289,19 @@ def test_loader_workers_seeded(lab):
 # ---------------------------------------------------------------------------------------------
 
 
-@graded(
-    task=3,
-    points=1,
-    expect={
-        "G": [[5, 3], [5], [5, 5], [5], [2, 5], [2]],
-        "D": [[5, 2], [5], [5, 5], [5], [1, 5], [1]],
-        "global_rng_untouched": True,
-        "same_init": True,
-    },
-)
+def _models_built(got):
+    assert_close(got["G"], [[5, 3], [5], [5, 5], [5], [2, 5], [2]], name="parameter shapes of G")
+    assert_close(got["D"], [[5, 2], [5], [5, 5], [5], [1, 5], [1]], name="parameter shapes of D")
+    if not _same_state(got["global_rng_states"]):
+        raise AssertionError("build_models changed the global torch RNG: initialise from a private torch.Generator")
+    first, second = got["params"], got["params_again"]
+    if len(first) != len(second):
+        raise AssertionError(f"two calls of build_models(6, ...) gave {len(first)} and {len(second)} parameters")
+    for i, (p, q) in enumerate(zip(first, second)):
+        _exactly(q, p, f"parameter {i} of G then D, from two calls of build_models(6, ...) (same seed, same weights)")
+
+
+@graded(task=3, points=1, check=_models_built)
 def test_build_models(lab):
     """G: 3 -> 5 -> 5 -> 2, D: 2 -> 5 -> 5 -> 1; same seed, same weights; the global RNG is untouched."""
     import torch
@@ -295,20 +309,25 @@ def test_build_models(lab):
     torch.manual_seed(0)
     before = torch.get_rng_state().clone()
     G, D = lab.build_models(6, latent_dim=3, hidden=5)
-    untouched = bool(torch.equal(before, torch.get_rng_state()))
+    after = torch.get_rng_state().clone()
     G2, D2 = lab.build_models(6, latent_dim=3, hidden=5)
-    same = all(torch.equal(p, q) for p, q in zip(list(G.parameters()) + list(D.parameters()),
-                                                   list(G2.parameters()) + list(D2.parameters())))
     return {
         "G": [list(p.shape) for p in G.parameters()],
         "D": [list(p.shape) for p in D.parameters()],
-        "global_rng_untouched": untouched,
-        "same_init": same,
+        "global_rng_states": [before, after],
+        "params": [p.detach().clone() for m in (G, D) for p in m.parameters()],
+        "params_again": [p.detach().clone() for m in (G2, D2) for p in m.parameters()],
     }
 
 
 def _batches_follow_order(got):
-    _exactly(got["got"], got["expected"], "next_batch for steps 0..11 (epochs 0, 1, 2) vs data[epoch_order slices]")
+    data = np.asarray(got["data"])
+    expected = []
+    for step in range(12):
+        epoch, j = divmod(step, 5)
+        order = np.asarray(got["orders"][epoch])
+        expected.append(data[order[j * 64:(j + 1) * 64]])
+    _exactly(got["got"], np.stack(expected), "next_batch for steps 0..11 (epochs 0, 1, 2) vs data[epoch_order slices]")
 
 
 @graded(task=3, points=1, check=_batches_follow_order)
@@ -316,14 +335,12 @@ def test_next_batch_follows_epoch_order(lab):
     """Step s uses rows order[j*B:(j+1)*B] of epoch_order(seed, epoch) with (epoch, j) = divmod(s, 5)."""
     run = lab.new_run(2, **CFG)
     data = run["data"].numpy()
-    got, expected = [], []
+    got = []
     for step in range(12):
         run["step"] = step
         got.append(np.asarray(lab.next_batch(run)))
-        epoch, j = divmod(step, 5)
-        order = lab.epoch_order(2, epoch, 320)
-        expected.append(data[order[j * 64:(j + 1) * 64]])
-    return {"got": np.stack(got), "expected": np.stack(expected)}
+    orders = [np.asarray(lab.epoch_order(2, epoch, 320)) for epoch in range(3)]
+    return {"got": np.stack(got), "data": data, "orders": orders}
 
 
 def _train(lab, seed, steps, **cfg):
@@ -528,9 +545,16 @@ def _threads_repeatable(got):
         raise AssertionError(f"thread_sums(x, [1, 2, 1, 2]): expected 4 sums, got {len(s)}")
     _exactly(s[2], s[0], "sum with 1 thread, repeated")
     _exactly(s[3], s[1], "sum with 2 threads, repeated")
-    assert_close(s[0], got["exact"], rtol=1e-5, atol=1e-2, name="sum with 1 thread vs the exact (float64) sum")
+    exact = float(_thread_sums_input().double().sum())  # computed here, in the grader
+    assert_close(s[0], exact, rtol=1e-5, atol=1e-2, name="sum with 1 thread vs the exact (float64) sum")
     if got["threads_after"] != 3:
         raise AssertionError(f"thread_sums must restore the thread count: it was 3 before, {got['threads_after']} after")
+
+
+def _thread_sums_input():
+    import torch
+
+    return torch.randn(200_003, generator=torch.Generator().manual_seed(1))
 
 
 @graded(task=5, points=2, check=_threads_repeatable)
@@ -538,12 +562,12 @@ def test_thread_sums_repeatable(lab):
     """Same thread count, same bits; the thread count in force before the call is restored."""
     import torch
 
-    x = torch.randn(200_003, generator=torch.Generator().manual_seed(1))
+    x = _thread_sums_input()
     torch.set_num_threads(3)
     sums = lab.thread_sums(x, [1, 2, 1, 2])
     after = torch.get_num_threads()
     torch.set_num_threads(1)
-    return {"sums": [float(v) for v in sums], "exact": float(x.double().sum()), "threads_after": after}
+    return {"sums": [float(v) for v in sums], "threads_after": after}
 
 
 ### BEGIN HIDDEN TESTS
