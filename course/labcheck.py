@@ -32,6 +32,11 @@ def lab_problems(lab: Lab) -> list[str]:
         return problems + [f"{lab.solution_file}: {exc}"]
     if stub == source:
         problems.append(f"{lab.solution_file}: no '### BEGIN SOLUTION' blocks")
+    # Imports inside a block vanish from the stub, and the student's first line fails with NameError.
+    for number, line in enumerate(source.splitlines(), start=1):
+        previous = source.splitlines()[number - 2].strip() if number > 1 else ""
+        if previous.startswith(markers.BEGIN_SOLUTION) and re.match(r"\s*(import |from \S+ import )", line):
+            problems.append(f"{lab.solution_file}:{number}: import inside a solution block (put it above the marker)")
     try:
         tree = ast.parse(stub)
     except SyntaxError as exc:

@@ -295,8 +295,8 @@ def diagonal_fisher(model, X, y):
     from the model, ``y ~ p_theta(. | x_n)``.) Returns a 1-D float64 tensor in
     :func:`flat_params` order.
     """
-    ### BEGIN SOLUTION (one backward per sample of log_softmax(model(x))[y]; average the squared gradients)
     import torch
+    ### BEGIN SOLUTION (one backward per sample of log_softmax(model(x))[y]; average the squared gradients)
 
     X = torch.as_tensor(np.asarray(X), dtype=torch.float64)
     y = torch.as_tensor(np.asarray(y), dtype=torch.int64)
@@ -321,8 +321,8 @@ def ewc_penalty(model, anchor, fisher, lam: float):
     ``anchor`` = theta* (1-D, :func:`flat_params` order), ``fisher`` = F. Returns a scalar
     tensor that autograd can differentiate with respect to the model's parameters.
     """
-    ### BEGIN SOLUTION (concatenate the live parameters, then (lam / 2) * sum(F * (theta - anchor) ** 2))
     import torch
+    ### BEGIN SOLUTION (concatenate the live parameters, then (lam / 2) * sum(F * (theta - anchor) ** 2))
 
     # Keep the graph: the parameters themselves, not a detached copy.
     theta = torch.cat([p.reshape(-1) for p in model.parameters()])

@@ -83,8 +83,8 @@ def seed_everything(seed: int) -> None:
     ``PYTHONHASHSEED`` cannot be set from inside a running interpreter: it only affects new
     processes (set it in the shell or the job's environment).
     """
-    ### BEGIN SOLUTION (seed random, numpy and torch; switch torch to deterministic algorithms)
     import torch
+    ### BEGIN SOLUTION (seed random, numpy and torch; switch torch to deterministic algorithms)
 
     # One seed per library: each keeps its own generator state.
     random.seed(seed)
@@ -144,8 +144,8 @@ def epoch_order(seed: int, epoch: int, n: int) -> list[int]:
     A fresh generator per call: the order never depends on what was drawn before, the global
     RNG is not touched, and a resumed run needs only the epoch number to get it back.
     """
-    ### BEGIN SOLUTION (a randperm from a fresh generator seeded with derive_seed(seed, ORDER, epoch))
     import torch
+    ### BEGIN SOLUTION (a randperm from a fresh generator seeded with derive_seed(seed, ORDER, epoch))
 
     # Fresh, private generator: stateless in (seed, epoch), global RNG untouched.
     g = torch.Generator().manual_seed(derive_seed(seed, ORDER, epoch))
@@ -212,9 +212,9 @@ def make_loader(dataset, *, seed: int, epoch: int, batch_size: int, num_workers:
       ``base_seed + w`` and NumPy's global RNG with a value derived from both;
     * ``dataset.set_epoch(epoch)`` first, if the data set has it (its jitter depends on it).
     """
-    ### BEGIN SOLUTION (set the data set's epoch; DataLoader with a fixed sampler list and a seeded generator)
     import torch
     from torch.utils.data import DataLoader
+    ### BEGIN SOLUTION (set the data set's epoch; DataLoader with a fixed sampler list and a seeded generator)
 
     if hasattr(dataset, "set_epoch"):
         dataset.set_epoch(epoch)  # before the workers fork, so they inherit it
@@ -239,9 +239,9 @@ def build_models(seed: int, latent_dim: int = 8, hidden: int = 64):
     RNG, and ``fork_rng`` restores that RNG afterwards, so building models changes nothing else.
     G is built first, then D.
     """
-    ### BEGIN SOLUTION (build G then D under fork_rng with the INIT seed)
     import torch
     from torch import nn
+    ### BEGIN SOLUTION (build G then D under fork_rng with the INIT seed)
 
     with torch.random.fork_rng(devices=[]):  # global RNG is restored on exit
         torch.manual_seed(derive_seed(seed, INIT))
@@ -268,8 +268,8 @@ def new_run(seed: int, **config) -> dict:
     ``torch.Generator`` seeded with ``derive_seed(seed, NOISE)``: the latent-noise stream and
     nothing else), ``step`` = 0, ``loss_d`` and ``loss_g`` = [] (one float per step).
     """
-    ### BEGIN SOLUTION (data, models, two Adam optimizers, a private noise generator, step 0)
     import torch
+    ### BEGIN SOLUTION (data, models, two Adam optimizers, a private noise generator, step 0)
 
     cfg = dict(GAN_DEFAULTS)
     cfg.update(config)
@@ -311,8 +311,8 @@ def next_batch(run: dict):
 
 def sample_latent(run: dict):
     """One batch of latent noise: ``torch.randn(batch_size, latent_dim, generator=run["noise"])``."""
-    ### BEGIN SOLUTION (draw from the run's own noise generator, never reseed it)
     import torch
+    ### BEGIN SOLUTION (draw from the run's own noise generator, never reseed it)
 
     cfg = run["config"]
     return torch.randn(cfg["batch_size"], cfg["latent_dim"], generator=run["noise"])
@@ -331,9 +331,9 @@ def gan_step(run: dict) -> None:
     ``L_D.item()`` to ``run["loss_d"]``, ``L_G.item()`` to ``run["loss_g"]``, then
     ``run["step"] += 1``.
     """
-    ### BEGIN SOLUTION (D step on real and detached fake, then G step, log losses, step += 1)
     import torch
     import torch.nn.functional as F
+    ### BEGIN SOLUTION (D step on real and detached fake, then G step, log losses, step += 1)
 
     G, D = run["G"], run["D"]
     x = next_batch(run)
@@ -371,8 +371,8 @@ def save_checkpoint(run: dict) -> dict:
     Reading it back needs ``torch.load(path, weights_only=False)`` (a trusted file only): the
     default ``weights_only=True`` (since PyTorch 2.6) refuses NumPy's RNG state.
     """
-    ### BEGIN SOLUTION (deep-copy model, optimizer and every RNG state, plus the step and the losses)
     import torch
+    ### BEGIN SOLUTION (deep-copy model, optimizer and every RNG state, plus the step and the losses)
 
     ckpt = {
         "seed": run["seed"],
@@ -400,8 +400,8 @@ def load_checkpoint(ckpt: dict) -> dict:
     Rebuild with ``new_run(ckpt["seed"], **ckpt["config"])``, then load the four state dicts,
     the noise generator state, the three global RNG states, the step and the loss lists.
     """
-    ### BEGIN SOLUTION (new_run, then restore every state from the checkpoint)
     import torch
+    ### BEGIN SOLUTION (new_run, then restore every state from the checkpoint)
 
     run = new_run(ckpt["seed"], **ckpt["config"])
     run["G"].load_state_dict(ckpt["G"])
@@ -533,8 +533,8 @@ def thread_sums(x, threads: list[int]) -> list[float]:
     change with t, while repeating the same t gives the same bits. The thread count in force
     before the call is restored afterwards (also on error).
     """
-    ### BEGIN SOLUTION (set the thread count, sum, and restore the previous count in a finally)
     import torch
+    ### BEGIN SOLUTION (set the thread count, sum, and restore the previous count in a finally)
 
     x = torch.as_tensor(x, dtype=torch.float32)
     before = torch.get_num_threads()

@@ -101,8 +101,8 @@ def rope_frequencies(head_dim: int, base: float = 10000.0):
     ``10000 ** ((2 * i) / d_model)`` with ``i in range(0, d, 2)``) gives other frequencies,
     and a rotation with wrong frequencies still passes norm and relative-position tests.
     """
-    ### BEGIN SOLUTION (return base**(-2i/d) for i = 0..d/2-1 as float64; ValueError if d is odd)
     import torch
+    ### BEGIN SOLUTION (return base**(-2i/d) for i = 0..d/2-1 as float64; ValueError if d is odd)
 
     # A pair needs two coordinates: an odd head dimension is a configuration error.
     if head_dim <= 0 or head_dim % 2:
@@ -137,8 +137,8 @@ def apply_rope(x, positions=None, base: float = 10000.0):
     ``x`` unchanged; norms are preserved; rotating by ``a`` then by ``b`` equals rotating by
     ``a + b``; ``<R_m q, R_n k>`` depends only on ``m - n``.
     """
-    ### BEGIN SOLUTION (rotate pairs (x[2i], x[2i+1]) by positions[m] * theta_i; angles in float64)
     import torch
+    ### BEGIN SOLUTION (rotate pairs (x[2i], x[2i+1]) by positions[m] * theta_i; angles in float64)
 
     head_dim, seq_len = x.shape[-1], x.shape[-2]
     positions = _positions_or_default(positions, seq_len)
@@ -171,8 +171,8 @@ def interleaved_to_half(x):
     second members, so pair ``i`` moves from ``(2i, 2i+1)`` to ``(i, i + d/2)``. For
     ``d = 8``: ``[x0, x2, x4, x6, x1, x3, x5, x7]``.
     """
-    ### BEGIN SOLUTION (gather the even coordinates, then the odd ones, along the last axis)
     import torch
+    ### BEGIN SOLUTION (gather the even coordinates, then the odd ones, along the last axis)
 
     # Even coordinates (first members) first, odd coordinates (second members) after.
     return torch.cat((x[..., 0::2], x[..., 1::2]), dim=-1)
@@ -186,8 +186,8 @@ def half_to_interleaved(y):
     ``[y0, y4, y1, y5, y2, y6, y3, y7]``. (For ``d = 4`` the permutation is its own
     inverse, which hides a mix-up of the two directions: test with ``d >= 6``.)
     """
-    ### BEGIN SOLUTION (pair the first half with the second half and interleave them)
     import torch
+    ### BEGIN SOLUTION (pair the first half with the second half and interleave them)
 
     half = y.shape[-1] // 2
     # Pair i is (y[i], y[i + d/2]); stacking on a new last axis interleaves them.
@@ -261,8 +261,8 @@ def position_dependence(encode, q, k, seq_len: int, start: int = 0) -> float:
     wrong layer passes it. Note what this test cannot see: a wrong frequency or a negated
     angle still gives a Toeplitz matrix, so pair it with an explicit-value test.
     """
-    ### BEGIN SOLUTION (build S, take max - min along every diagonal, divide the largest spread by max |S|)
     import torch
+    ### BEGIN SOLUTION (build S, take max - min along every diagonal, divide the largest spread by max |S|)
 
     positions = torch.arange(start, start + seq_len)
     scores = identical_token_scores(encode, q, k, positions)
@@ -297,8 +297,8 @@ def rope_attention(q, k, v, q_positions=None, k_positions=None, causal: bool = T
     Returns ``(out, weights)`` with shapes ``(batch, Lq, dv)`` and ``(batch, Lq, Lk)``.
     The values are **not** rotated: position enters only through the scores.
     """
-    ### BEGIN SOLUTION (rotate q and k (not v) at their positions, scale, mask by position, softmax, weight v)
     import torch
+    ### BEGIN SOLUTION (rotate q and k (not v) at their positions, scale, mask by position, softmax, weight v)
 
     lq, lk, d = q.shape[-2], k.shape[-2], q.shape[-1]
     q_positions = torch.arange(lk - lq, lk) if q_positions is None else q_positions
