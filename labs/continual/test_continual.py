@@ -52,6 +52,11 @@ def test_finetune_forgets(lab):
 
 
 def _mitigations(got):
+    R = {s: np.asarray(got[s], dtype=float) for s in ("finetune", "ewc", "replay")}
+    for s, r in R.items():
+        assert_close(list(r.shape), [2, 2], name=f"shape of R for '{s}'")
+    got = {"finetune": R["finetune"][1, 0], "ewc": R["ewc"][1, 0], "replay": R["replay"][1, 0],
+           "replay_b": R["replay"][1, 1]}
     assert got["finetune"] <= 0.2, f"fine-tune: R[1, 0] should be <= 0.2, got {got['finetune']:.3f}"
     assert got["ewc"] <= 0.5, (
         f"EWC should NOT rescue class-incremental learning here (R[1, 0] <= 0.5), got {got['ewc']:.3f}"
@@ -65,9 +70,7 @@ def test_which_mitigation_works(lab):
     """Accuracy on task A after task B: fine-tuning and EWC forget, replay remembers."""
     _torch()
     tasks = lab.class_incremental_tasks()
-    out = {s: lab.train_sequence(tasks, s)["R"] for s in ("finetune", "ewc", "replay")}
-    return {"finetune": out["finetune"][1, 0], "ewc": out["ewc"][1, 0],
-            "replay": out["replay"][1, 0], "replay_b": out["replay"][1, 1]}
+    return {s: lab.train_sequence(tasks, s)["R"] for s in ("finetune", "ewc", "replay")}
 
 
 # ------------------------------------------------------------------ Task 2: reservoir buffer
@@ -89,9 +92,15 @@ CHI2_CRIT = 43.82  # chi-square quantile 0.999 with 19 degrees of freedom
 
 
 def _uniform_inclusion(got):
-    counts = np.asarray(got["counts"], dtype=float)
-    assert_close(list(counts.shape), [N_STREAM], name="counts shape")
-    assert_close(got["sizes"], [K_BUF], name="buffer sizes seen over the seeds")
+    buffers = got["buffers"]
+    assert_close(len(buffers), N_SEEDS, name="number of buffers (one per seed)")
+    assert_close(sorted({len(b) for b in buffers}), [K_BUF], name="buffer sizes seen over the seeds")
+    counts = np.zeros(N_STREAM)
+    for b in buffers:  # how often each item ended in a buffer, counted here in the grader
+        items = np.asarray(b)
+        if items.dtype.kind not in "iu" or items.min() < 0 or items.max() >= N_STREAM:
+            raise AssertionError(f"a buffer holds {b!r}: expected items of the stream 0..{N_STREAM - 1}")
+        np.add.at(counts, items, 1)
     expected = N_SEEDS * K_BUF / N_STREAM
     chi2 = float(np.sum((counts - expected) ** 2 / expected))
     assert chi2 < CHI2_CRIT, (
@@ -104,15 +113,13 @@ def _uniform_inclusion(got):
 @graded(task=2, points=3, check=_uniform_inclusion)
 def test_reservoir_uniform(lab):
     """Over many seeds, each of 20 items is kept about 400 * 5 / 20 = 100 times."""
-    counts = np.zeros(N_STREAM, dtype=np.int64)
-    sizes = set()
+    buffers = []
     for seed in range(N_SEEDS):
         buf = lab.Reservoir(K_BUF, seed=seed)
         for i in range(N_STREAM):
             buf.add(i)
-        sizes.add(len(buf.items))
-        counts[list(buf.items)] += 1
-    return {"counts": counts, "sizes": sorted(sizes)}
+        buffers.append([int(x) for x in buf.items])
+    return {"buffers": buffers}
 
 
 # ------------------------------------------------------------------ Task 3: EWC
@@ -250,7 +257,7 @@ def test_permutation_calibrated(lab):
 
 def _quiet(got):
     alarms = np.asarray(got["any"], dtype=bool)
-    psis = np.asarray(got["mean_psi"], dtype=float)
+    psis = np.asarray(got["psi"], dtype=float)
     assert alarms.sum() <= 2, (
         f"10 windows without drift raised {int(alarms.sum())} alarms (expected at most 2). Their mean PSI "
         f"is {psis.mean():.2f}: with 50-point windows, PSI exceeds 0.1 / 0.25 by chance alone"
@@ -263,7 +270,7 @@ def test_monitor_quiet(lab):
     rng = np.random.default_rng(3)
     ref = rng.normal(size=(200, 5))
     out = [lab.monitor_window(ref, rng.normal(size=(50, 5)), n_perm=99, seed=w) for w in range(10)]
-    return {"any": [o["any"] for o in out], "mean_psi": [float(np.mean(o["psi"])) for o in out]}
+    return {"any": [o["any"] for o in out], "psi": [o["psi"] for o in out]}
 
 
 def _detects(got):
@@ -314,9 +321,12 @@ def test_margin_hand(lab):
     return [lab.promotion_margin(0.9, 100, 2.0), lab.promotion_margin(1.0, 50, 3.0)]
 
 
+_POISONED = [3, 6, 7]  # the windows feedback_scenario poisons (continual.POISONED), fixed here in the grader
+
+
 def _gate_holds(got):
     promoted = np.asarray(got["promoted"], dtype=bool)
-    poisoned = list(got["poisoned"])
+    poisoned = _POISONED
     assert not promoted[poisoned].any(), (
         f"poisoned windows {poisoned} must never be promoted; promoted: {promoted.tolist()}"
     )
@@ -331,7 +341,7 @@ def test_gate_blocks_poison(lab):
     _torch()
     model, windows, golden, test, _ = lab.feedback_scenario()
     out = lab.feedback_loop(model, windows, golden, test)
-    return {"promoted": out["promoted"], "served_test": out["served_test"], "poisoned": list(lab.POISONED)}
+    return {"promoted": out["promoted"], "served_test": out["served_test"]}
 
 
 def _ungated_collapses(got):
@@ -339,18 +349,21 @@ def _ungated_collapses(got):
     assert min(got["served_test"]) <= 0.3, (
         f"without a gate, poisoned feedback should drag served accuracy below 0.3; got {np.round(got['served_test'], 3).tolist()}"
     )
-    assert got["start_unchanged"], "feedback_loop must fine-tune copies: the model passed in was modified"
+    before, after = (np.asarray(got["start_params"][key]) for key in ("before", "after"))
+    assert before.shape == after.shape and np.array_equal(before, after), (
+        "feedback_loop must fine-tune copies: the model passed in was modified"
+    )
 
 
 @graded(task=6, points=1, check=_ungated_collapses)
 def test_no_gate_collapses(lab):
     """Promote-everything on the same stream: the served model follows the attacker."""
-    torch = _torch()
+    _torch()
     model, windows, golden, test, _ = lab.feedback_scenario()
     before = lab.flat_params(model)
     out = lab.feedback_loop(model, windows, golden, test, gate=False)
     return {"promoted": out["promoted"], "served_test": out["served_test"],
-            "start_unchanged": bool(torch.equal(before, lab.flat_params(model)))}
+            "start_params": {"before": before, "after": lab.flat_params(model)}}
 
 
 ### BEGIN HIDDEN TESTS
