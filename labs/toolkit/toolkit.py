@@ -48,7 +48,8 @@ SPLITS = ("train", "val", "test")
 def split_indices(n: int, fractions=(0.8, 0.1, 0.1), seed: int = 0) -> dict:
     """Split ``range(n)`` into disjoint, complete train/val/test index sets.
 
-    Sizes: ``n_train = round(f_train * n)``, ``n_val = round(f_val * n)`` (Python's ``round``),
+    Sizes: ``n_train = round(f_train * n)``, ``n_val = min(round(f_val * n), n - n_train)``
+    (Python's ``round``; the ``min`` keeps two halves that both round up from overflowing),
     ``n_test = n - n_train - n_val``. Order: ``perm = np.random.default_rng(seed).permutation(n)``;
     train is ``perm[:n_train]``, val the next ``n_val`` entries, test the rest; each is returned
     sorted, as an int64 array, in a dict with keys ``"train"``, ``"val"``, ``"test"``.
@@ -64,7 +65,8 @@ def split_indices(n: int, fractions=(0.8, 0.1, 0.1), seed: int = 0) -> dict:
     if len(fractions) != 3 or min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-9:
         raise ValueError(f"fractions must be three non-negative numbers summing to 1, got {fractions}")
     n_train = int(round(fractions[0] * n))
-    n_val = int(round(fractions[1] * n))
+    # Two fractions can both round up (0.5, 0.5 of 3): never hand out more than n indices.
+    n_val = min(int(round(fractions[1] * n)), n - n_train)
     # A private generator: the split depends on `seed` only, never on np.random's global state.
     perm = np.random.default_rng(seed).permutation(n)
     # One permutation cut into consecutive pieces: disjoint and complete by construction.
