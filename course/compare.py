@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+SHOW_WHOLE = 16  # arrays up to this many values are printed whole in a failure
+
 
 def describe(value: Any) -> str:
     """A short description of a value's type and shape, for feedback messages."""
@@ -100,11 +102,18 @@ def assert_close(got: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 0
         where = f" at index {first}" if exp.ndim else ""
         e_val = exp[first] if exp.ndim else exp.item()
         g_val = arr[first] if arr.ndim else arr.item()
-        with np.errstate(invalid="ignore"):
-            diffs = np.abs(arr.astype(float) - exp.astype(float))[~ok]
-        finite = diffs[np.isfinite(diffs)]
-        spread = f"max abs diff {_fmt(finite.max())}, " if finite.size else ""
-        raise AssertionError(
+        if exp.dtype.kind == "b":
+            detail = ""
+        else:
+            with np.errstate(invalid="ignore"):
+                diffs = np.abs(arr.astype(float) - exp.astype(float))[~ok]
+            finite = diffs[np.isfinite(diffs)]
+            detail = f" ({f'max abs diff {_fmt(finite.max())}, ' if finite.size else ''}rtol {rtol}, atol {atol})"
+        message = (
             f"{name}: values differ at {len(bad)} of {exp.size} positions; first{where}: "
-            f"expected {_fmt(e_val)}, got {_fmt(g_val)} ({spread}rtol {rtol}, atol {atol})"
+            f"expected {_fmt(e_val)}, got {_fmt(g_val)}{detail}"
         )
+        if 1 < exp.size <= SHOW_WHOLE:
+            # Small results are easiest to read whole (which column is a distance, which an id).
+            message += f"\n  expected: {np.array2string(exp, separator=', ')}\n  got:      {np.array2string(arr, separator=', ')}"
+        raise AssertionError(message)

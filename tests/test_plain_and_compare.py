@@ -75,3 +75,12 @@ def test_tuples_compare_like_lists_and_nan_mismatch_is_explained():
     assert_close([2, 3], (2, 3))
     with pytest.raises(AssertionError, match=r"expected 1, got nan \(rtol"):
         assert_close([float("nan")], [1.0])
+
+
+def test_small_results_are_shown_whole_and_booleans_without_tolerances():
+    with pytest.raises(AssertionError) as info:
+        assert_close(np.array([[0.2, 3.0]]), np.array([[0.2, 4.0]]), name="pairs")
+    assert "expected: [[0.2, 4. ]]" in str(info.value) and "got:      [[0.2, 3. ]]" in str(info.value)
+    with pytest.raises(AssertionError) as info:
+        assert_close(np.array([True, False]), np.array([True, True]))
+    assert "rtol" not in str(info.value)

@@ -150,7 +150,8 @@ def print_result(result, *, verbose: bool = True) -> None:
             shown.add(key)
             out.print(f"[red]✗ {r.test.name}[/red] (task {r.test.task})")
             if r.test.doc:
-                out.print(f"  [dim]{r.test.doc.splitlines()[0]}[/dim]")
+                first_paragraph = " ".join(r.test.doc.split("\n\n")[0].split())
+                out.print(f"  [dim]{first_paragraph}[/dim]", markup=False)
             for line in message.splitlines()[:12]:
                 out.print("  " + line, markup=False)
     for note in result.notes:

@@ -137,7 +137,7 @@ def train(model, X, y, loss_fn, optimizer, *, steps: int, batch_size: int, seed:
 
 
 def moving_average(values, window: int) -> np.ndarray:
-    """Trailing mean over ``window`` points: ``m_t = (x_t + ... + x_(t+window-1)) / window``.
+    """Mean of each run of ``window`` consecutive values: ``m_t = (x_t + ... + x_(t+window-1)) / window``.
 
     Returns ``len(values) - window + 1`` points (NumPy's ``"valid"`` convolution), float64.
     """
