@@ -36,6 +36,8 @@ def test_attack_scores_zero(attack, kind, demo_lab, tmp_path):
     assert result.score == 0, [(r.test.name, r.passed, r.message) for r in result.results]
     assert len(result.results) == 4 and all(r.message for r in result.results)
     assert elapsed < demo_lab.time_limit + 10  # bounded, never hangs
+    if attack == "fake_results":
+        assert not out.exists()  # nothing written outside the child's own folder
 
 
 def test_read_reference_is_blocked_with_a_clear_reason(demo_lab, tmp_path):

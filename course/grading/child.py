@@ -21,17 +21,29 @@ def _send(stream, event: dict) -> None:
     stream.flush()
 
 
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+_CHANGE_ONE = {"os.mkdir", "os.remove", "os.rmdir", "os.truncate", "os.chmod", "os.chown", "os.utime", "shutil.rmtree"}
+_CHANGE_TWO = {"os.rename", "os.symlink", "os.link"}
+
+
+def _writes(mode, flags) -> bool:
+    """Whether an ``open`` audit event (builtin open or os.open) can write."""
+    if isinstance(mode, str):
+        return any(c in mode for c in "wax+")
+    return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
+
+
 def _install_guard(hidden: list[str], workdir: str) -> None:
     """Fallback sandbox (no bubblewrap): an audit hook that refuses the obvious escapes.
 
     It hides the course content and reference cache, allows writing only in the working
-    folder and the temp folder, and refuses new programs and network connections. It is
-    not a security boundary against native code; bubblewrap is.
+    folder (TMPDIR points there too), and refuses new programs and network connections. It
+    is not a security boundary against native code; bubblewrap is.
     """
-    import tempfile
-
     roots = tuple(os.path.realpath(h) + os.sep for h in hidden)
-    writable = tuple(os.path.realpath(p) + os.sep for p in (workdir, tempfile.gettempdir()))
+    writable = (os.path.realpath(workdir) + os.sep,)
 
     def blocked(path) -> bool:
         if isinstance(path, int) or path is None:
@@ -42,12 +54,22 @@ def _install_guard(hidden: list[str], workdir: str) -> None:
             return False
         return real.startswith(roots)
 
+    def outside_ok(path) -> bool:
+        return (os.path.realpath(os.fsdecode(path)) + os.sep).startswith(writable)
+
     def hook(event: str, args: tuple) -> None:
         if event in ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir") and args and blocked(args[0]):
             raise PermissionError(f"grading sandbox: access to {args[0]!r} is not allowed")
-        if event == "open" and len(args) > 1 and isinstance(args[1], str) and any(c in args[1] for c in "wax+"):
-            if not isinstance(args[0], int) and not (os.path.realpath(os.fsdecode(args[0])) + os.sep).startswith(writable):
-                raise PermissionError(f"grading sandbox: writing {args[0]!r} is not allowed")
+        targets = ()
+        if event == "open" and len(args) > 2 and _writes(args[1], args[2]):
+            targets = args[:1]
+        elif event in _CHANGE_ONE:
+            targets = args[:1]
+        elif event in _CHANGE_TWO:
+            targets = args[:2]
+        for target in targets:
+            if isinstance(target, (str, bytes, os.PathLike)) and not outside_ok(target):
+                raise PermissionError(f"grading sandbox: writing {target!r} is not allowed")
         if event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "pty.spawn"):
             raise PermissionError("grading sandbox: starting programs is not allowed")
         if event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple):

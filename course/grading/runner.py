@@ -116,7 +116,7 @@ def _one_child(module, tests_name, tests_source, workdir, names, timeouts, deadl
     argv = [sys.executable, "-I", "-B", "-m", "course.grading.child", json.dumps(spec)]
     try:
         proc = subprocess.Popen(
-            sandbox.command(kind, argv, workdir, hidden, write_fd),
+            sandbox.command(kind, argv, workdir, hidden),
             cwd=workdir,
             env=sandbox.child_env(workdir),
             stdin=subprocess.PIPE,

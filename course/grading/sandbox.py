@@ -85,6 +85,7 @@ def child_env(workdir: Path) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": str(workdir),
+        "TMPDIR": str(workdir),
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
@@ -108,7 +109,7 @@ def _python_roots(hidden: list[Path]) -> list[str]:
     return sorted(r for r in roots if not any(h.startswith(r + os.sep) for h in hidden_real) or r in (sys.prefix, sys.base_prefix))
 
 
-def command(kind: str, argv: list[str], workdir: Path, hidden: list[Path], pass_fd: int) -> list[str]:
+def command(kind: str, argv: list[str], workdir: Path, hidden: list[Path]) -> list[str]:
     """The full command line that starts ``argv`` (a Python command) in the sandbox."""
     if kind != "bwrap":
         return argv
@@ -125,6 +126,6 @@ def command(kind: str, argv: list[str], workdir: Path, hidden: list[Path], pass_
         if path.is_dir():
             cmd += ["--tmpfs", str(path)]
     cmd += ["--ro-bind", str(workdir), str(workdir), "--chdir", str(workdir)]
-    cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp"]
+    cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     cmd += ["--"]
     return cmd + argv
