@@ -369,6 +369,7 @@ def test_no_gate_collapses(lab):
 ### BEGIN HIDDEN TESTS
 @graded(task=1, points=1, expect=REFERENCE, rtol=1e-12, atol=1e-12)
 def test_metrics_random(lab):
+    """ACC and BWT of a random 5x5 accuracy matrix equal the reference's."""
     rng = np.random.default_rng(5)
     out = lab.forgetting_metrics(rng.uniform(size=(5, 5)))
     return {"acc": out["acc"], "bwt": out["bwt"]}
@@ -376,6 +377,7 @@ def test_metrics_random(lab):
 
 @graded(task=1, points=2, expect=REFERENCE, rtol=0, atol=0.03)
 def test_sequence_reference(lab):
+    """Plain fine-tuning on the two class-incremental tasks gives the reference's accuracy matrix."""
     _torch()
     tasks = lab.class_incremental_tasks(seed=1)
     return {s: lab.train_sequence(tasks, s, seed=1)["R"] for s in ("finetune", "replay")}
@@ -383,6 +385,7 @@ def test_sequence_reference(lab):
 
 @graded(task=2, points=2, expect=REFERENCE)
 def test_reservoir_exact(lab):
+    """Algorithm R with a seeded generator keeps exactly the reference's 8 of 50 items."""
     buf = lab.Reservoir(8, seed=3)
     for i in range(50):
         buf.add(i)
@@ -391,6 +394,7 @@ def test_reservoir_exact(lab):
 
 @graded(task=3, points=2, expect=REFERENCE, rtol=1e-9, atol=1e-14)
 def test_fisher_mlp(lab):
+    """The diagonal Fisher of a small MLP equals the reference's (mean of per-sample squared gradients)."""
     _torch()
     rng = np.random.default_rng(6)
     model = lab.make_model(seed=1)
@@ -399,6 +403,7 @@ def test_fisher_mlp(lab):
 
 @graded(task=3, points=2, expect=REFERENCE, rtol=1e-6, atol=1e-9)
 def test_ewc_reference(lab):
+    """Training with the EWC penalty gives the reference's accuracy matrix."""
     _torch()
     out = lab.train_sequence(lab.class_incremental_tasks(seed=2), "ewc", seed=2)
     return {"fisher": out["fisher"], "anchor": out["anchor"]}
@@ -406,6 +411,7 @@ def test_ewc_reference(lab):
 
 @graded(task=4, points=1, expect=REFERENCE, rtol=1e-12)
 def test_ks_random(lab):
+    """KS statistics of random samples of different sizes equal the reference's."""
     rng = np.random.default_rng(7)
     return [lab.ks_statistic(rng.normal(size=30), rng.normal(0.3, 1.0, size=50)),
             lab.ks_statistic(rng.integers(0, 5, size=20).astype(float), rng.integers(0, 5, size=30).astype(float))]
@@ -413,12 +419,14 @@ def test_ks_random(lab):
 
 @graded(task=4, points=1, expect=REFERENCE, rtol=1e-12)
 def test_psi_random(lab):
+    """PSI with 8 bins fixed on the reference window equals the reference's value."""
     rng = np.random.default_rng(8)
     return lab.psi(rng.normal(size=50), rng.normal(0.4, 1.2, size=30), n_bins=8)
 
 
 @graded(task=5, points=2, expect=REFERENCE, rtol=1e-12)
 def test_monitor_reference(lab):
+    """The drift monitor's per-feature statistics and alarms equal the reference's."""
     rng = np.random.default_rng(9)
     ref, cur = rng.normal(size=(120, 3)), rng.normal(size=(40, 3))
     cur[:, 0] *= 1.8
@@ -428,6 +436,7 @@ def test_monitor_reference(lab):
 
 @graded(task=6, points=2, expect=REFERENCE, rtol=1e-9)
 def test_loop_reference(lab):
+    """The gated feedback loop promotes and rolls back exactly as the reference does."""
     _torch()
     model, windows, golden, test, _ = lab.feedback_scenario(seed=1)
     return lab.feedback_loop(model, windows, golden, test, seed=1)

@@ -98,7 +98,7 @@ def _zero_division_expected():
 
 @graded(task=2, points=2, expect=_zero_division_expected())
 def test_zero_division_policies(lab):
-    """zero_division fills only the 0/0 ratios; F comes from counts, so it is 0 for B and C even with zero_division=1."""
+    """zero_division fills only the 0/0 ratios; F comes from counts, so it is 0 for classes 1 and 2 (indexes) even with zero_division=1."""
     tp, fp, fn = [0, 0, 0, 2], [0, 3, 0, 0], [0, 0, 4, 1]
     return {key: list(lab.fbeta_from_counts(tp, fp, fn, zero_division=z)) for key, z in (("0", 0), ("1", 1), ("nan", NAN))}
 
