@@ -16,6 +16,18 @@ REPO = Path(__file__).resolve().parent.parent
 SANDBOXES = ["none", pytest.param("bwrap", marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap not usable here"))]
 
 
+def load_module(path: Path, name: str):
+    """Import a lab's reference solution (or any file) as a module, registered under ``name``."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def demo_course(tmp_path: Path) -> Path:
     """A copy of the demo course (one lab, three cards) that a test may change."""

@@ -33,11 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "labs" / "f1"
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_module as _load  # noqa: E402
 
 
 f1 = _load(LAB / "f1.py", "f1_reference_under_test")

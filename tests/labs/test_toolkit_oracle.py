@@ -37,12 +37,7 @@ REPO = Path(__file__).resolve().parents[2]
 LAB = REPO / "labs" / "toolkit"
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from conftest import load_module as _load  # noqa: E402
 
 
 tk = _load(LAB / "toolkit.py", "toolkit_reference_under_test")
