@@ -13,6 +13,7 @@ from pathlib import Path
 from course.errors import CourseError
 
 CARD_TYPES = ("basic", "reversed", "cloze")
+TYPE_ALIASES = {"basic-and-reversed": "reversed", "basic-reversed": "reversed"}
 META_KEYS = ("tags", "type", "lab")
 SEPARATOR = "---"
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -144,7 +145,8 @@ def parse_text(text: str, path: str | Path = "<text>", order_start: int = 0) -> 
             if _TAG_RE.match(tok) and tok not in tags:
                 tags.append(tok)
         lab_value = (meta.get("lab") or defaults.get("lab") or ("", 0))[0]
-        card_type = (meta.get("type") or ("basic", 0))[0]
+        card_type = (meta.get("type") or ("basic", 0))[0].lower()
+        card_type = TYPE_ALIASES.get(card_type, card_type)
         if card_type not in CARD_TYPES:
             problems.append((meta["type"][1], f"unknown card type '{card_type}' (use {', '.join(CARD_TYPES)})"))
         cards.append(

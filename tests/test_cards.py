@@ -176,3 +176,8 @@ def test_math_and_cloze_helpers():
     assert "'$$'" in math_balance_problem("$$a$")
     assert cloze_problems("{{c1::$\\frac{1}{2} $}}") == []
     assert cloze_problems("{{c1::ok}} {{c2::x::hint}}") == ["cloze c2 contains '::' (Anki reads a hint there)"]
+
+
+def test_basic_and_reversed_is_an_alias():
+    cards = parse_text("# D\n\n## a\ntype: basic-and-reversed\n\nterm\n\n---\n\ndefinition\n", "d.md")
+    assert cards[0].type == "reversed" and not cards[0].meta_problems
