@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from course.errors import CourseError
 
 DEFAULT_ROOT = "course-work"
 STATUS_FILE = ".course-status.json"
+MAX_DETAILED = 8  # failing tests explained in full; the rest are counted
 _dir_option = click.option("--dir", "work_root", type=click.Path(file_okay=False), default=DEFAULT_ROOT,
                            show_default=True, help="Folder that holds your lab workspaces.")
 
@@ -139,21 +141,34 @@ def print_result(result, *, verbose: bool = True) -> None:
     out.print(table)
     failures = [r for r in result.results if not r.passed]
     if verbose and failures:
+        from rich.text import Text
+
         out.print("[bold]What went wrong[/bold]")
-        shown = set()
+        todo: dict[int, str] = {}
+        detailed = []
         for r in failures:
             message = r.message.strip() or "failed"
-            # The same NotImplementedError under every test of a task says nothing new.
-            key = (r.test.task, message if "NotImplementedError" in message else r.test.name)
-            if key in shown:
-                continue
-            shown.add(key)
-            out.print(f"[red]✗ {r.test.name}[/red] (task {r.test.task})")
+            if message.startswith("NotImplementedError"):
+                # An untouched stub: one line per task says more than the same trace per test.
+                last = message.splitlines()[-1].strip()
+                match = re.match(r"(\S+):(\d+) in (\w+)", last)
+                todo.setdefault(r.test.task, f"write {match.group(3)} ({match.group(1)}:{match.group(2)})" if match else "")
+            else:
+                detailed.append(r)
+        for task, where in sorted(todo.items()):
+            out.print(Text(f"• task {task} ({task_titles.get(task, '')}): not implemented yet", style="yellow")
+                      + Text(f"  {where}" if where else "", style="dim"))
+        for r in detailed[:MAX_DETAILED]:
+            out.print(Text(f"✗ {r.test.name} (task {r.test.task})", style="red"))
             if r.test.doc:
-                first_paragraph = " ".join(r.test.doc.split("\n\n")[0].split())
-                out.print(f"  [dim]{first_paragraph}[/dim]", markup=False)
-            for line in message.splitlines()[:12]:
-                out.print("  " + line, markup=False)
+                out.print(Text("  " + " ".join(r.test.doc.split("\n\n")[0].split()), style="dim"))
+            for line in r.message.strip().splitlines()[:12]:
+                out.print(Text("  " + line))
+        if len(detailed) > MAX_DETAILED:
+            out.print(Text(f"… and {len(detailed) - MAX_DETAILED} more failing tests (see --json for all)", style="dim"))
+        first = min(r.test.task for r in failures)
+        out.print(f"Next: task {first} ({task_titles.get(first, '')}). "
+                  f"Stuck? [bold]course lab hint {result.lab.slug} {first}[/bold]")
     for note in result.notes:
         out.print(f"[yellow]note:[/yellow] {note}")
     pct = 100 * result.score / result.max_score if result.max_score else 0
