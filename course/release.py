@@ -113,14 +113,15 @@ python3 -m venv /autograder/venv
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission; it must always leave results.json.
-mkdir -p /autograder/results
+root="${{AUTOGRADER_ROOT:-/autograder}}"
+mkdir -p "$root/results"
 out=$(mktemp -d)
-/autograder/venv/bin/course grade {slug} /autograder/submission --out "$out" || true
+"$root/venv/bin/course" grade {slug} "$root/submission" --out "$out" || true
 if [ -f "$out/submission/results.json" ]; then
-  cp "$out/submission/results.json" /autograder/results/results.json
+  cp "$out/submission/results.json" "$root/results/results.json"
 else
   echo '{{"score": 0, "output": "The autograder could not grade this submission; please contact your instructor.", "tests": []}}' \\
-    > /autograder/results/results.json
+    > "$root/results/results.json"
 fi
 """
 

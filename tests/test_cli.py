@@ -152,7 +152,7 @@ def test_release_gradescope_zip(demo_course, tmp_path, run_cli):
         assert {"setup.sh", "run_autograder", "engine/pyproject.toml", "engine/labs/demo/demo.py"} <= names
         assert "engine/course/grading/child.py" in names
         run = zf.read("run_autograder").decode()
-        assert "course grade demo /autograder/submission" in run and "results.json" in run
+        assert "course\" grade demo \"$root/submission\"" in run and "results.json" in run
         assert (zf.getinfo("run_autograder").external_attr >> 16) & 0o111
 
 
@@ -187,3 +187,30 @@ def test_cards_show_keeps_latex(demo_course, run_cli):
     card.write_text(card.read_text().replace("What is $2 + 3$?", "What is $2\\,+\\,3$?"))
     result = run_cli("--course-dir", demo_course, "cards", "show", "demo-add")
     assert result.exit_code == 0 and "2\\,+\\,3" in result.output
+
+
+def test_gradescope_run_autograder_always_writes_results(demo_course, tmp_path, run_cli):
+    """Run the zip's run_autograder in a fake /autograder: graded, then with a broken engine."""
+    import os
+    import stat
+
+    out = tmp_path / "autograder.zip"
+    run_cli("--course-dir", demo_course, "release", "--gradescope", "demo", "--out", out)
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out) as zf:
+        zf.extractall(root / "source")
+    (root / "venv" / "bin").mkdir(parents=True)
+    course = root / "venv" / "bin" / "course"
+    course.write_text(f"#!/bin/sh\nexec {sys.executable} -m course --course-dir {root / 'source' / 'engine'} \"$@\"\n")
+    course.chmod(course.stat().st_mode | stat.S_IEXEC)
+    (root / "submission" / "demo").mkdir(parents=True)
+    (root / "submission" / "demo" / "demo.py").write_text((demo_course / "labs" / "demo" / "demo.py").read_text())
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "COURSE_SANDBOX": "none"}
+    script = root / "source" / "run_autograder"
+    subprocess.run(["bash", str(script)], env=env, check=True, capture_output=True)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == results["max_score"] == 5 and len(results["tests"]) == 4
+    course.write_text("#!/bin/sh\nexit 3\n")  # the grader itself is broken
+    subprocess.run(["bash", str(script)], env=env, check=True, capture_output=True)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "could not grade" in results["output"]
