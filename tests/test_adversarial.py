@@ -75,9 +75,17 @@ def test_batch_with_attacks_still_grades_the_honest_student(kind, demo_lab, tmp_
 
 @pytest.mark.parametrize("kind", SANDBOXES)
 def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
-    """Only the solution file is on the child's disk; labs/ (reference, hidden tests) is hidden."""
+    """Only the solution file is on the child's disk; labs/ (reference, hidden tests) is hidden;
+    a server listening on this machine's loopback cannot be reached."""
+    import socket
+
     from course.grading import runner
     from course.grading.grade import hidden_paths
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
 
     tests = tmp_path / "test_demo.py"
     tests.write_text("from course.testing import graded\n\n"
@@ -95,11 +103,19 @@ def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
         "            return True\n"
         "        except OSError:\n"
         "            return False\n"
+        "    def reachable():\n"
+        "        import socket\n"
+        "        try:\n"
+        f"            socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
+        "            return True\n"
+        "        except OSError:\n"
+        "            return False\n"
         "    return {'cwd': sorted(os.listdir('.')), 'reference': readable(os.path.join(LABS, 'demo', 'demo.py')),\n"
-        "            'tests': readable(os.path.join(LABS, 'demo', 'test_demo.py'))}\n"
+        "            'tests': readable(os.path.join(LABS, 'demo', 'test_demo.py')), 'network': reachable()}\n"
     )
     report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_look"],
                                timeouts={"test_look": 10}, total_timeout=30, hidden=hidden_paths(demo_lab), kind=kind)
+    server.close()
     outcome = report.outcomes["test_look"]
     assert outcome.ok, outcome.error
-    assert outcome.data == {"cwd": ["demo.py"], "reference": False, "tests": False}
+    assert outcome.data == {"cwd": ["demo.py"], "reference": False, "tests": False, "network": False}
