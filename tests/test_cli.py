@@ -214,3 +214,25 @@ def test_gradescope_run_autograder_always_writes_results(demo_course, tmp_path, 
     subprocess.run(["bash", str(script)], env=env, check=True, capture_output=True)
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and "could not grade" in results["output"]
+
+
+def test_grade_accepts_zips_and_reports_broken_submissions(demo_course, tmp_path, run_cli):
+    import csv
+
+    good = tmp_path / "alice.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("course-work/demo/demo.py", (demo_course / "labs" / "demo" / "demo.py").read_text())
+        zf.writestr("course-work/demo/conftest.py", "raise SystemExit('never imported')\n")
+    empty = tmp_path / "bob"
+    empty.mkdir()
+    corrupt = tmp_path / "carol.zip"
+    corrupt.write_bytes(b"not a zip")
+    out = tmp_path / "out"
+    result = run_cli("--course-dir", demo_course, "grade", "demo", good, empty, corrupt, "--out", out, "--sandbox", "none")
+    assert result.exit_code == 0, result.output
+    rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert rows["alice"]["total"] == "5" and rows["alice"]["task1"] == "3" and rows["alice"]["task2"] == "2"
+    assert rows["bob"]["total"] == "0" and "no demo.py" in rows["bob"]["status"]
+    assert rows["carol"]["total"] == "0" and "not a readable zip" in rows["carol"]["status"]
+    assert json.loads((out / "bob" / "results.json").read_text())["score"] == 0
+    assert "could not be graded" in (out / "carol" / "feedback.md").read_text()
