@@ -14,7 +14,7 @@ Sources:
   ``sklearn/metrics/_classification.py`` and ``sklearn/metrics/_ranking.py`` (1.9).
 * C. J. van Rijsbergen, *Information Retrieval*, 2nd ed. (1979), ch. 7: the F-measure
   (effectiveness E = 1 - F).
-* Z. C. Lipton, C. Elkan, B. Naryanaswamy, "Thresholding Classifiers to Maximize F1 Score",
+* Z. C. Lipton, C. Elkan, B. Narayanaswamy, "Thresholding Classifiers to Maximize F1 Score",
   arXiv:1402.1892 (2014): for calibrated probabilities the F1-optimal threshold is F1*/2.
 * T. Saito, M. Rehmsmeier, "The Precision-Recall Plot Is More Informative than the ROC Plot
   When Evaluating Binary Classifiers on Imbalanced Datasets", PLoS ONE 10(3) (2015).
