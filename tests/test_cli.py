@@ -236,3 +236,27 @@ def test_grade_accepts_zips_and_reports_broken_submissions(demo_course, tmp_path
     assert rows["carol"]["total"] == "0" and "not a readable zip" in rows["carol"]["status"]
     assert json.loads((out / "bob" / "results.json").read_text())["score"] == 0
     assert "could not be graded" in (out / "carol" / "feedback.md").read_text()
+
+
+def test_watch_checks_then_rechecks_on_save(demo_course, tmp_path, run_cli):
+    import os
+    import time
+
+    work = tmp_path / "work"
+    run_cli("--course-dir", demo_course, "lab", "start", "demo", "--dir", work)
+    env = {**os.environ, "COURSE_SANDBOX": "none", "COLUMNS": "120"}
+    proc = subprocess.Popen([sys.executable, "-m", "course", "--course-dir", str(demo_course), "lab", "watch", "demo",
+                             "--dir", str(work), "--interval", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+    try:
+        seen = ""
+        deadline = time.monotonic() + 60
+        while "Score: 0/5" not in seen and time.monotonic() < deadline:
+            seen += proc.stdout.readline()
+        (work / "demo" / "demo.py").write_text((demo_course / "labs" / "demo" / "demo.py").read_text())
+        while "Score: 5/5" not in seen and time.monotonic() < deadline:
+            seen += proc.stdout.readline()
+        assert "Score: 5/5" in seen and "All tests pass" in proc.stdout.readline() + proc.stdout.readline()
+    finally:
+        proc.kill()
+        proc.wait()
