@@ -48,14 +48,24 @@ def student_names(sources: list[Path]) -> list[Submission]:
     return out
 
 
+def _has_link(path: Path, root: Path) -> bool:
+    """Whether ``path`` or any folder between it and ``root`` is a symbolic link."""
+    current = path
+    while current != root and current != current.parent:
+        if current.is_symlink():
+            return True
+        current = current.parent
+    return False
+
+
 def find_solution(root: Path, slug: str) -> Path | None:
-    """``<slug>/<slug>.py`` if present, else the shallowest ``<slug>.py``."""
+    """``<slug>/<slug>.py`` if present, else the shallowest ``<slug>.py``; never through a link."""
     preferred = root / slug / f"{slug}.py"
-    if preferred.is_file():
-        return preferred
-    found = sorted((p for p in root.rglob(f"{slug}.py") if p.is_file() and not p.is_symlink()),
-                   key=lambda p: (len(p.parts), str(p)))
-    return found[0] if found else None
+    candidates = [preferred] + sorted(root.rglob(f"{slug}.py"), key=lambda p: (len(p.parts), str(p)))
+    for path in candidates:
+        if path.is_file() and not _has_link(path, root):
+            return path
+    return None
 
 
 def _unzip_solution(archive: Path, slug: str, into: Path) -> Path | None:

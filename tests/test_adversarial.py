@@ -1,5 +1,6 @@
 """Known attacks on naive pytest graders (course facts, section 4) all score 0 here."""
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -119,3 +120,25 @@ def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
     outcome = report.outcomes["test_look"]
     assert outcome.ok, outcome.error
     assert outcome.data == {"cwd": ["demo.py"], "reference": False, "tests": False, "network": False}
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_symlink_to_the_reference_is_refused(how, demo_lab, tmp_path, run_cli):
+    import csv
+    import os
+
+    sub = tmp_path / "mallory"
+    if how == "file":
+        (sub / "demo").mkdir(parents=True)
+        os.symlink(demo_lab.solution_file, sub / "demo" / "demo.py")
+    else:
+        sub.mkdir()
+        os.symlink(demo_lab.directory, sub / "demo")
+    out = tmp_path / "out"
+    result = run_cli("--course-dir", demo_lab.directory.parent.parent, "grade", "demo", sub, "--out", out, "--sandbox", "none")
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader((out / "grades.csv").open()))
+    assert row["total"] == "0"
+    check = run_cli("--course-dir", demo_lab.directory.parent.parent, "lab", "check", "demo", "--dir", sub, "--json",
+                    "--sandbox", "none")
+    assert json.loads(check.output)["score"] == 0 and "refused" in check.output

@@ -169,6 +169,28 @@ def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
     return {t.name: stored[t.name] for t in wanted}
 
 
+MAX_SOLUTION_BYTES = 2 * 1024**2
+
+
+def _refuse_solution(lab: Lab, solution: Path) -> str:
+    """Why ``solution`` cannot be graded (empty string if it can).
+
+    A symlink could point at the reference solution, and a FIFO or device would hang the copy.
+    """
+    if solution.is_symlink():
+        return f"refused: {solution.name} is a symbolic link; submit the file itself"
+    if not solution.is_file():
+        return f"no solution file: {solution}"
+    real = solution.resolve()
+    for hidden in hidden_paths(lab):
+        if real.is_relative_to(hidden.resolve()):
+            return f"refused: {solution} is one of the course's own files"
+    size = real.stat().st_size
+    if size > MAX_SOLUTION_BYTES:
+        return f"refused: {solution.name} is {size} bytes (limit {MAX_SOLUTION_BYTES})"
+    return ""
+
+
 def grade(
     lab: Lab,
     solution: Path,
@@ -190,8 +212,9 @@ def grade(
     if kind == "none":
         why = "turned off" if sandbox.bwrap_works() else "not available (install the 'bubblewrap' package)"
         notes.append(f"sandbox: bubblewrap {why}; your code ran with resource limits and an audit guard only")
-    if not solution.is_file():
-        results = [TestResult(t, False, f"no solution file: {solution}") for t in tests]
+    refusal = _refuse_solution(lab, solution)
+    if refusal:
+        results = [TestResult(t, False, refusal) for t in tests]
         return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
     refs = reference_outputs(lab, tests)
     report = _run(lab, solution, tests, kind)
