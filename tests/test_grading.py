@@ -2,10 +2,12 @@
 
 import pytest
 
-from conftest import SANDBOXES
+from conftest import FIXTURES, SANDBOXES
 from course import variants
 from course.grading.grade import grade
 from course.selfcheck import selfcheck
+
+FIXTURE_LAB = FIXTURES / "demo_course" / "labs" / "demo"
 
 
 @pytest.mark.parametrize("kind", SANDBOXES)
@@ -66,3 +68,21 @@ def test_tests_pass_under_plain_pytest_against_the_reference(demo_course):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 passed" in done.stdout
+
+
+def test_child_gets_probes_without_checks():
+    from course.grading.strip import probes_only
+    import ast
+
+    source = (FIXTURE_LAB / "test_demo.py").read_text()
+    stripped = ast.unparse(probes_only(source, "test_demo.py"))
+    assert "_is_doubled" not in stripped and "REFERENCE)" not in stripped and "expect=5" not in stripped
+    for name in ("test_add_small", "test_scale_double", "test_add_many", "test_scale_random"):
+        assert f"def {name}(lab)" in stripped
+    assert stripped.count("expect=None") == 4
+    # Line numbers are kept: a probe's frame points at its line in the real file.
+    tree = probes_only(source, "test_demo.py")
+    lines = source.splitlines()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            assert lines[node.lineno - 1].startswith(f"def {node.name}(")

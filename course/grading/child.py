@@ -1,6 +1,6 @@
 """The untrusted side of grading: import the student's module, run probes, send plain data.
 
-Run as ``python -I -m course.grading.child SPEC_JSON``. Each event is one JSON line on the
+Run as ``python -I -B -m course.grading.child`` with the spec and the tests on stdin. Each event is one JSON line on the
 file descriptor named in the spec, never on stdout, so printing "PASSED" achieves nothing:
 the parent only reads probe *data* here and decides pass or fail itself.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import linecache
 import os
 import sys
 import traceback
@@ -79,13 +78,14 @@ def _install_guard(hidden: list[str], workdir: str) -> None:
 
 
 def _from_source(name: str, source: str):
+    """The test module, built from its probes only (see :mod:`course.grading.strip`)."""
+    from course.grading.strip import probes_only
+
     filename = f"{name}.py"
-    # Tracebacks of failing probes still show their lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = types.ModuleType(name)
     module.__file__ = filename
     sys.modules[name] = module
-    exec(compile(source, filename, "exec"), module.__dict__)
+    exec(compile(probes_only(source, filename), filename, "exec"), module.__dict__)
     return module
 
 
@@ -97,21 +97,22 @@ def _load(name: str, path: str):
     return module
 
 
-def main(argv: list[str]) -> None:
-    spec = json.loads(argv[0])
+def main() -> None:
+    # The spec (first line) and the tests arrive on stdin: never on the command line or on a
+    # disk that the student's code can read.
+    spec = json.loads(sys.stdin.buffer.readline())
+    source = sys.stdin.buffer.read().decode("utf-8")
+    sys.stdin.close()
+    sys.stdin = open(os.devnull)  # input() in student code gets EOF
     from course.grading.sandbox import Limits
 
     Limits.apply_json(spec["limits"])
     out = os.fdopen(spec["fd"], "w", encoding="utf-8", closefd=False)
     sys.path.insert(0, spec["workdir"])
-    # Import the trusted pieces before student code can tamper with anything.
-    from course import plain, testing  # noqa: F401  (pre-import: the student cannot replace them first)
+    from course import plain, testing
 
-    # The tests arrive on stdin and never touch the disk the student's code can see.
-    source = sys.stdin.buffer.read().decode("utf-8")
-    sys.stdin.close()
-    sys.stdin = open(os.devnull)  # input() in student code gets EOF
     tests_module = _from_source(spec["tests_module"], source)
+    del source
     by_name = {t.name: t for t in testing.collect(tests_module)}
     if spec.get("guard"):
         _install_guard(spec["hidden_paths"], spec["workdir"])
@@ -136,10 +137,12 @@ def _describe(exc: BaseException) -> str:
     """The exception and the last frames of the student's code, for feedback."""
     frames = traceback.extract_tb(exc.__traceback__)
     student_frames = [f for f in frames if "course" + os.sep not in f.filename][-3:]
-    where = "".join(f"\n  {os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line}" for f in student_frames)
+    where = "".join(
+        f"\n  {os.path.basename(f.filename)}:{f.lineno} in {f.name}" + (f": {f.line}" if f.line else "") for f in student_frames
+    )
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return text + where
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

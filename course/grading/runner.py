@@ -113,7 +113,7 @@ def _one_child(module, tests_name, tests_source, workdir, names, timeouts, deadl
         "hidden_paths": [str(h) for h in hidden],
         "limits": sandbox.Limits(cpu_seconds=int(max(5, deadline - time.monotonic())) + 5).to_json(),
     }
-    argv = [sys.executable, "-I", "-B", "-m", "course.grading.child", json.dumps(spec)]
+    argv = [sys.executable, "-I", "-B", "-m", "course.grading.child"]
     try:
         proc = subprocess.Popen(
             sandbox.command(kind, argv, workdir, hidden),
@@ -128,7 +128,7 @@ def _one_child(module, tests_name, tests_source, workdir, names, timeouts, deadl
     finally:
         os.close(write_fd)
     try:
-        proc.stdin.write(tests_source.encode("utf-8"))
+        proc.stdin.write(json.dumps(spec).encode("utf-8") + b"\n" + tests_source.encode("utf-8"))
         proc.stdin.close()
     except (BrokenPipeError, OSError):
         pass  # the child died at once; the loop below reports it
