@@ -76,7 +76,13 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {_ARRAY_KEY}:
             raw = base64.b64decode(value[_ARRAY_KEY], validate=True)
-            return np.load(io.BytesIO(raw), allow_pickle=False)
+            try:
+                array = np.load(io.BytesIO(raw), allow_pickle=False)
+            except MemoryError:
+                raise ValueError("array header claims more memory than there is") from None
+            if not isinstance(array, np.ndarray) or array.dtype.kind not in _ALLOWED_KINDS:
+                raise ValueError("array is not numbers or booleans")
+            return array
         if set(value) == {"__float__"}:
             return float(value["__float__"])
         return {k: _decode(v) for k, v in value.items()}
@@ -91,8 +97,11 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str) -> Any:
-    """Inverse of :func:`dumps`; raises ValueError on anything malformed."""
-    return _decode(json.loads(text))
+    """Inverse of :func:`dumps`; raises ValueError on anything malformed (untrusted input)."""
+    try:
+        return _decode(json.loads(text))
+    except (RecursionError, MemoryError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"malformed data ({type(exc).__name__})") from None
 
 
 def roundtrip(value: Any, where: str = "result") -> Any:

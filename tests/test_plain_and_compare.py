@@ -84,3 +84,24 @@ def test_small_results_are_shown_whole_and_booleans_without_tolerances():
     with pytest.raises(AssertionError) as info:
         assert_close(np.array([True, False]), np.array([True, True]))
     assert "rtol" not in str(info.value)
+
+
+def test_hostile_data_raises_value_error_only():
+    import base64
+    import io
+
+    with pytest.raises(ValueError):
+        loads("[" * 200_000)
+    buf = io.BytesIO()
+    np.save(buf, np.array(["text"]))
+    with pytest.raises(ValueError):
+        loads('{"__ndarray__": "%s"}' % base64.b64encode(buf.getvalue()).decode())
+    header = b"\x93NUMPY\x01\x00" + b"v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000000,), }".ljust(118) + b"\n"
+    with pytest.raises(ValueError):
+        loads('{"__ndarray__": "%s"}' % base64.b64encode(header).decode())
+
+
+def test_protocol_parser_ignores_hostile_lines():
+    from course.grading.runner import _parse
+
+    assert _parse(b"[" * 200_000) == {} and _parse(b"\xff\xfe") == {} and _parse(b"[1]") == {}

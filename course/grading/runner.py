@@ -177,7 +177,7 @@ def _one_child(module, tests_name, tests_source, workdir, names, timeouts, deadl
             for line in lines:
                 event = _parse(line)
                 kind_ = event.get("event")
-                name = event.get("name")
+                name = event.get("name") if isinstance(event.get("name"), str) else None
                 if kind_ == "importing" and current is None:
                     current, started = _IMPORT, time.monotonic()
                 elif kind_ == "start" and name in names and name not in outcomes:
@@ -226,8 +226,9 @@ def _import_timeout(timeouts: dict[str, float]) -> float:
 
 
 def _parse(line: bytes) -> dict:
+    """One protocol line from the untrusted child; anything odd is ignored."""
     try:
         event = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError, MemoryError):
         return {}
     return event if isinstance(event, dict) else {}
