@@ -59,6 +59,11 @@ def _install_guard(hidden: list[str], workdir: str) -> None:
     def hook(event: str, args: tuple) -> None:
         if event in ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir") and args and blocked(args[0]):
             raise PermissionError(f"grading sandbox: access to {args[0]!r} is not allowed")
+        # os.open's dir_fd does not reach the hook: a relative path could mean any folder.
+        if event == "open" and len(args) > 1 and args[1] is None and isinstance(args[0], (str, bytes)) and not os.path.isabs(args[0]):
+            raise PermissionError("grading sandbox: os.open needs an absolute path")
+        if event in ("os.listdir", "os.scandir", "os.chdir") and args and isinstance(args[0], int):
+            raise PermissionError("grading sandbox: folders opened by descriptor are not allowed")
         targets = ()
         if event == "open" and len(args) > 2 and _writes(args[1], args[2]):
             targets = args[:1]
@@ -71,7 +76,7 @@ def _install_guard(hidden: list[str], workdir: str) -> None:
                 raise PermissionError(f"grading sandbox: writing {target!r} is not allowed")
         if event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "pty.spawn"):
             raise PermissionError("grading sandbox: starting programs is not allowed")
-        if event == "socket.connect" and len(args) > 1 and isinstance(args[1], tuple):
+        if event in ("socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind") and len(args) > 1 and isinstance(args[1], tuple):
             raise PermissionError("grading sandbox: network access is not allowed")
 
     sys.addaudithook(hook)

@@ -199,7 +199,8 @@ def _one_child(module, tests_name, tests_source, workdir, names, timeouts, deadl
                         outcomes.setdefault(n, ProbeOutcome(False, error=message))
                     progressed = True
                 elif kind_ == "done":
-                    pass
+                    # Stop here: a process the student forked may hold the pipe open forever.
+                    return progressed
     finally:
         selector.close()
         os.close(read_fd)
