@@ -22,6 +22,7 @@ from course.lock import atomic_write_bytes
 from course.manifest import Lab
 
 MAX_UNZIPPED = 64 * 1024**2
+RESERVED = {"grades.csv", "test_pass_rates.csv"}
 
 
 @dataclass
@@ -38,13 +39,24 @@ class Graded:
 
 
 def student_names(sources: list[Path]) -> list[Submission]:
-    """One name per submission (its file or folder name), made unique."""
-    seen: dict[str, int] = {}
+    """One safe, unique folder name per submission: the zip's or folder's name, or for a
+    single ``<slug>.py`` file the folder it sits in."""
+    taken: set[str] = set()
     out = []
     for source in sources:
-        base = re.sub(r"[^A-Za-z0-9._-]+", "_", source.stem if source.suffix == ".zip" else source.name) or "student"
-        seen[base] = seen.get(base, 0) + 1
-        out.append(Submission(base if seen[base] == 1 else f"{base}-{seen[base]}", source))
+        resolved = source.resolve()
+        if resolved.suffix == ".zip":
+            raw = resolved.stem
+        elif resolved.is_file():
+            raw = resolved.parent.name
+        else:
+            raw = resolved.name
+        base = re.sub(r"[^A-Za-z0-9._-]+", "_", raw).lstrip(".") or "student"
+        name, n = base, 2
+        while name in taken or name in RESERVED:
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name)
+        out.append(Submission(name, source))
     return out
 
 

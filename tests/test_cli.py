@@ -260,3 +260,29 @@ def test_watch_checks_then_rechecks_on_save(demo_course, tmp_path, run_cli):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_student_names_are_unique_and_safe(tmp_path):
+    from course.classgrade import student_names
+
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "demo.py").write_text("")
+    names = [s.student for s in student_names([tmp_path / "a", tmp_path / "a", tmp_path / "a-2", tmp_path / "x" / "..",
+                                               tmp_path / "bob" / "demo.py", tmp_path / "grades.csv", tmp_path / ".hidden"])]
+    assert len(set(names)) == len(names)
+    assert names[:3] == ["a", "a-2", "a-2-2"]
+    assert names[4] == "bob" and names[5] != "grades.csv" and not any(n.startswith(".") or n == ".." for n in names)
+
+
+def test_grade_and_check_fail_in_one_line(demo_course, tmp_path):
+    (tmp_path / "afile").write_text("")
+    done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), "grade", "demo", str(tmp_path),
+                           "--out", str(tmp_path / "afile" / "sub")], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    tests = demo_course / "labs" / "demo" / "test_demo.py"
+    tests.write_text(tests.read_text() + "\ndef broken(:\n")
+    done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), "lab", "check", "demo",
+                           "--reference"], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "labs/demo/test_demo.py:" in done.stderr and "invalid syntax" in done.stderr

@@ -18,6 +18,10 @@ class Group(click.Group):
         except CourseError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+        except OSError as exc:  # a folder where a file should be, a full disk, no permission
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

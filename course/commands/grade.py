@@ -31,26 +31,27 @@ def grade(ctx, slug, submissions, out_dir, jobs, sandbox):
     from course.grading import sandbox as sandbox_mod
     from course.grading.grade import load_tests, reference_outputs
 
-    try:
-        lab_ = common.manifest(ctx).get(slug)
-        kind = sandbox_mod.choose(sandbox)
-        reference_outputs(lab_, load_tests(lab_))  # once, before the workers need it
-        subs = student_names([Path(s) for s in submissions])
-        out = common.console()
-        if kind == "none":
-            out.print("[yellow]warning:[/yellow] bubblewrap is not available: student code runs with resource "
-                      "limits and an audit guard only (install the 'bubblewrap' package)")
-        # Threads suffice: each one only waits on a sandboxed child process.
-        with Progress(console=out, transient=True) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
-            task = progress.add_task(f"grading {slug}", total=len(subs))
-            futures = [pool.submit(grade_one, lab_, s, kind) for s in subs]
-            graded = []
-            for future in futures:
-                graded.append(future.result())
-                progress.advance(task)
-        rates = write_outputs(lab_, graded, Path(out_dir))
-    except CourseError:
-        raise
+    out_path = Path(out_dir)
+    if out_path.exists() and not out_path.is_dir():
+        raise CourseError(f"--out: {out_path} is a file, not a folder")
+    out_path.mkdir(parents=True, exist_ok=True)  # fail now, not after grading everyone
+    lab_ = common.manifest(ctx).get(slug)
+    kind = sandbox_mod.choose(sandbox)
+    reference_outputs(lab_, load_tests(lab_))  # once, before the workers need it
+    subs = student_names([Path(s) for s in submissions])
+    out = common.console()
+    if kind == "none":
+        out.print("[yellow]warning:[/yellow] bubblewrap is not in use: student code runs with resource "
+                  "limits and an audit guard only (install the 'bubblewrap' package for the full sandbox)")
+    # Threads suffice: each one only waits on a sandboxed child process.
+    with Progress(console=out, transient=True) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
+        task = progress.add_task(f"grading {slug}", total=len(subs))
+        futures = [pool.submit(grade_one, lab_, s, kind) for s in subs]
+        graded = []
+        for future in futures:
+            graded.append(future.result())
+            progress.advance(task)
+    rates = write_outputs(lab_, graded, out_path)
     from rich.table import Table
 
     table = Table(title=f"{lab_.title}: {len(graded)} submissions")

@@ -109,7 +109,12 @@ def load_tests(lab: Lab) -> list[GradedTest]:
     spec = importlib.util.spec_from_file_location(name, path)
     module: ModuleType = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise CourseError(f"{path}:{exc.lineno}: {exc.msg}") from None
+    except Exception as exc:  # noqa: BLE001  (a broken lab must still fail in one line)
+        raise CourseError(f"{path}: the lab's tests do not load ({type(exc).__name__}: {exc})") from None
     return collect(module, ranges)
 
 
