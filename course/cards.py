@@ -67,6 +67,11 @@ def split_tags(text: str, line: int) -> list[tuple[str, int]]:
     return [(tok, line) for tok in text.split()]
 
 
+def state_open(tracker) -> bool:
+    """Whether a fence tracker is inside an unclosed fence."""
+    return tracker.state["fence"] is not None
+
+
 def _fence_tracker():
     """Return a function line -> bool telling whether the line is inside a fenced block."""
     state = {"fence": None}
@@ -82,6 +87,7 @@ def _fence_tracker():
             state["fence"] = None
         return True
 
+    inside.state = state
     return inside
 
 
@@ -134,6 +140,14 @@ def parse_text(text: str, path: str | Path = "<text>", order_start: int = 0) -> 
                 break
             body.append((number + 1, line))
             number += 1
+        if state_open(inside):
+            replay, opened = _fence_tracker(), card_line
+            for n, line in body:
+                was_open = state_open(replay)
+                replay(line)
+                if not was_open and state_open(replay):
+                    opened = n
+            problems.append((opened, "code fence is never closed (it would swallow the cards after it)"))
         inside = _fence_tracker()
         front, back, front_line, back_line = _split_sides(body)
         raw_tags = []
@@ -202,7 +216,7 @@ def load_cards(root: Path, lab_order: list[str] | None = None) -> list[Card]:
     cards: list[Card] = []
     for path in card_files(root):
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is not content
         except UnicodeDecodeError as exc:
             raise CardSyntaxError(path, 1, f"not UTF-8 text ({exc.reason})") from None
         cards += parse_text(text, path.relative_to(root) if path.is_relative_to(root) else path, len(cards))

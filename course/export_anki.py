@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -38,7 +39,8 @@ class RenderedNote:
 
 
 def stable_id(text: str) -> int:
-    """A deterministic 31-bit-safe id for decks (Anki wants positive 64-bit ints)."""
+    """A deterministic deck id from a name: 48 bits of a hash with bit 40 set, positive and
+    clear of the small ids Anki gives its own decks."""
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) | (1 << 40)
 
 
@@ -159,7 +161,7 @@ def export(root: Path, cards: list[Card], out: Path, *, update_lock: bool = Fals
         lock.write_lock(root, merged)
     return {
         "notes": len(notes),
-        "cards": sum(2 if n.card.type == "reversed" else max(1, n.fields[1].count("{{c")) for n in notes),
+        "cards": sum(2 if n.card.type == "reversed" else max(1, len(set(re.findall(r"\{\{c(\d+)::", n.fields[1])))) for n in notes),
         "changed": changed,
         "media": len({m for n in notes for m in n.media}),
         "decks": len({n.deck for n in notes}),

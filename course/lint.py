@@ -15,6 +15,7 @@ from course.cards import _TAG_RE, Card, _fence_tracker
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLOZE_OPEN_RE = re.compile(r"\{\{c(\d+)::")
+CLOZE_NUMBER_RE = re.compile(r"\{\{c([1-9]\d*)::")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 MAX_BACK_WORDS = 80
 MAX_LIST_ITEMS = 6
@@ -137,6 +138,11 @@ def lint_cards(cards: list[Card], root: Path, labs: set[str] | None, *, warnings
                 err(card, card.front_line, "cloze card without a deletion like {{c1::...}}")
             for problem in cloze_problems(card.front):
                 err(card, card.front_line, problem)
+            for number in CLOZE_OPEN_RE.findall(card.front):
+                if not CLOZE_NUMBER_RE.match("{{c" + number + "::"):
+                    err(card, card.front_line, f"cloze c{number}: Anki numbers deletions from c1")
+            if CLOZE_OPEN_RE.search(card.back):
+                err(card, card.back_line, "cloze deletion after '---' (the extra is shown as is; put deletions before it)")
         elif CLOZE_OPEN_RE.search(card.front + card.back):
             err(card, card.front_line, "cloze deletion in a non-cloze card (add 'type: cloze')")
         # Minimum information principle.

@@ -181,3 +181,21 @@ def test_math_and_cloze_helpers():
 def test_basic_and_reversed_is_an_alias():
     cards = parse_text("# D\n\n## a\ntype: basic-and-reversed\n\nterm\n\n---\n\ndefinition\n", "d.md")
     assert cards[0].type == "reversed" and not cards[0].meta_problems
+
+
+def test_unclosed_fence_is_an_error_not_a_silent_loss():
+    text = "# D\n\n## a\n\nFront\n\n---\n\nback\n\n```python\nx = 1\n\n## b\n\nQ?\n\n---\n\nA\n"
+    cards = parse_text(text, "f.md")
+    errs = [str(f) for f in lint_cards(cards, Path("/nonexistent"), set()) if f.error]
+    assert any("f.md:11: error: code fence is never closed" in e for e in errs), errs
+
+
+def test_bom_cloze_numbering_and_deletions_in_extra(tmp_path):
+    from course.cards import load_cards
+
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "bom.md").write_text("\ufeff# Deck\n\n## a\ntype: cloze\n\n{{c0::x}} y\n\n---\n\n{{c1::z}}\n", encoding="utf-8")
+    cards = load_cards(tmp_path)
+    assert cards[0].deck == "Deck"
+    errs = " ".join(str(f) for f in lint_cards(cards, tmp_path, set()) if f.error)
+    assert "Anki numbers deletions from c1" in errs and "cloze deletion after '---'" in errs
