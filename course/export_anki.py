@@ -122,7 +122,7 @@ def write_apkg(notes: list[RenderedNote], mods: dict[str, int], out: Path) -> No
         anki_note.mod = mods[note.card.id]
         deck.add_note(anki_note)
         media.update(note.media)
-    stamp = max(mods.values(), default=0)
+    stamp = max(mods.values(), default=0)  # includes the note types' own entry
     package = genanki.Package(list(decks.values()))
     with tempfile.TemporaryDirectory(prefix="course-apkg-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
@@ -150,11 +150,31 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data)
 
 
+def notetypes_digest() -> str:
+    """A hash of the note types' names, fields, templates and CSS."""
+    models = [notetypes.model_for(t) for t in ("basic", "reversed", "cloze")]
+    payload = json.dumps([[m.model_id, m.name, m.fields, m.templates, m.css] for m in models], sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def stamp_notes(root: Path, notes: list[RenderedNote]) -> tuple[dict[str, dict], list[str], dict[str, dict]]:
+    """Lock entries for ``notes`` (plus the note types), the changed ids, and the old lock.
+
+    The note types count as one more entry: when their templates or CSS change, the
+    package's timestamp moves, so Anki's "update note types if newer" takes the change.
+    """
+    locked = lock.read_lock(root)
+    hashes = {n.card.id: n.digest for n in notes}
+    hashes[lock.NOTETYPES_KEY] = notetypes_digest()
+    types = {n.card.id: n.note_type for n in notes}
+    entries, changed = lock.resolve(locked, hashes, types)
+    return entries, changed, locked
+
+
 def export(root: Path, cards: list[Card], out: Path, *, update_lock: bool = False) -> dict:
     """Render, stamp and write ``cards``; returns a summary for the CLI."""
     notes = build_notes(cards, root)
-    locked = lock.read_lock(root)
-    entries, changed = lock.resolve(locked, {n.card.id: n.digest for n in notes})
+    entries, changed, locked = stamp_notes(root, notes)
     write_apkg(notes, {k: v["mod"] for k, v in entries.items()}, out)
     if update_lock and changed:
         merged = {**locked, **entries}
@@ -162,7 +182,7 @@ def export(root: Path, cards: list[Card], out: Path, *, update_lock: bool = Fals
     return {
         "notes": len(notes),
         "cards": sum(2 if n.card.type == "reversed" else max(1, len(set(re.findall(r"\{\{c(\d+)::", n.fields[1])))) for n in notes),
-        "changed": changed,
+        "changed": [c for c in changed if c != lock.NOTETYPES_KEY],
         "media": len({m for n in notes for m in n.media}),
         "decks": len({n.deck for n in notes}),
         "out": str(out),

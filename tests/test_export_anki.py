@@ -162,4 +162,36 @@ def test_lock_check_detects_stale_lock(demo_course, run_cli):
     assert run_cli("--course-dir", demo_course, "cards", "lock").exit_code == 0
     assert run_cli("--course-dir", demo_course, "cards", "lock", "--check").exit_code == 0
     lock = json.loads((demo_course / "cards" / "cards.lock").read_text())
-    assert set(lock) == {"demo-add", "demo-cloze", "demo-code"}
+    assert set(lock) == {"demo-add", "demo-cloze", "demo-code", "~notetypes"}
+    assert lock["demo-code"]["type"] == notetypes.REVERSED_ID
+
+
+def test_css_change_reaches_existing_learners(demo_course, tmp_path, run_cli, monkeypatch):
+    from course import notetypes, render
+
+    assert run_cli("--course-dir", demo_course, "cards", "lock").exit_code == 0
+    col = _import(tmp_path / "col.anki2", _export(demo_course, tmp_path / "v1.apkg", run_cli))
+    col.close()
+    new_css = render.card_css() + "\n.card { letter-spacing: 0.01em; }\n"
+    monkeypatch.setattr(render, "card_css", lambda: new_css)
+    notetypes.model_for.cache_clear()
+    try:
+        col = _import(tmp_path / "col.anki2", _export(demo_course, tmp_path / "v2.apkg", run_cli))
+        try:
+            css = {m["name"]: m["css"] for m in col.models.all()}
+            assert "letter-spacing: 0.01em" in css["MMD Basic"] and "letter-spacing: 0.01em" in css["MMD Cloze"]
+            assert col.note_count() == 3
+        finally:
+            col.close()
+    finally:
+        monkeypatch.undo()
+        notetypes.model_for.cache_clear()
+
+
+def test_changing_a_cards_type_is_refused(demo_course, tmp_path, run_cli):
+    assert run_cli("--course-dir", demo_course, "cards", "lock").exit_code == 0
+    card = demo_course / "cards" / "demo.md"
+    card.write_text(card.read_text().replace("## demo-code\ntype: reversed", "## demo-code\ntype: basic"))
+    result = run_cli("--course-dir", demo_course, "export", "anki", "-o", tmp_path / "x.apkg")
+    assert result.exit_code == 2 and "card 'demo-code' changed its type" in result.output
+    assert not (tmp_path / "x.apkg").exists()

@@ -87,12 +87,11 @@ def lint(ctx, strict):
 def lock_cmd(ctx, check):
     """Record content hashes and modification times in cards/cards.lock."""
     from course import lock
-    from course.export_anki import build_notes
+    from course.export_anki import build_notes, stamp_notes
 
     root = common.root(ctx)
     notes = build_notes(common.load_all_cards(ctx), root)
-    old = lock.read_lock(root)
-    entries, changed = lock.resolve(old, {n.card.id: n.digest for n in notes})
+    entries, changed, old = stamp_notes(root, notes)
     removed = sorted(set(old) - set(entries))
     if check:
         if changed or removed:
