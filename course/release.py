@@ -18,10 +18,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from course import markers
 from course.content import package_dir
 from course.lock import atomic_write_bytes
 from course.manifest import Lab, Manifest
+from course.variants import student_files
 
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "_content")
 
@@ -44,13 +44,11 @@ def _write_student_content(root: Path, manifest: Manifest, dest: Path) -> None:
     for lab in manifest.labs:
         out = labs / lab.slug
         out.mkdir()
-        for name in ("lab.toml", "README.md", "hints.md"):
+        for name in ("lab.toml", "hints.md"):
             if (lab.directory / name).is_file():
                 shutil.copyfile(lab.directory / name, out / name)
-        stub = markers.make_stub(lab.solution_file.read_text(encoding="utf-8"))
-        (out / lab.solution_file.name).write_text(stub, encoding="utf-8")
-        public = markers.strip_hidden_tests(lab.test_file.read_text(encoding="utf-8"))
-        (out / lab.test_file.name).write_text(public, encoding="utf-8")
+        for name, text in student_files(lab).items():
+            (out / name).write_text(text, encoding="utf-8")
 
 
 def student_edition(root: Path, manifest: Manifest, target: Path) -> None:
@@ -191,9 +189,8 @@ def github_classroom(root: Path, manifest: Manifest, target: Path) -> None:
         for lab in manifest.labs:
             work = tmp / "work" / lab.slug
             work.mkdir(parents=True)
-            shutil.copyfile(lab.lesson_file, work / "README.md")
-            (work / lab.solution_file.name).write_text(markers.make_stub(lab.solution_file.read_text()), encoding="utf-8")
-            (work / lab.test_file.name).write_text(markers.strip_hidden_tests(lab.test_file.read_text()), encoding="utf-8")
+            for name, text in student_files(lab).items():
+                (work / name).write_text(text, encoding="utf-8")
         steps = "".join(WORKFLOW_STEP.format(slug=lab.slug, points=int(lab.max_points)) for lab in manifest.labs)
         env = "".join(f'          {lab.slug.upper()}_RESULTS: "${{{{steps.{lab.slug}.outputs.result}}}}"\n' for lab in manifest.labs)
         reporter = (

@@ -30,6 +30,18 @@ def stub_source(lab: Lab) -> str:
     return markers.make_stub(lab.solution_file.read_text(encoding="utf-8"))
 
 
+def student_files(lab: Lab) -> dict[str, str]:
+    """What a student works with: the lesson, the stub and the public tests, by file name."""
+    try:
+        return {
+            "README.md": lab.lesson_file.read_text(encoding="utf-8"),
+            lab.solution_file.name: stub_source(lab),
+            lab.test_file.name: markers.strip_hidden_tests(lab.test_file.read_text(encoding="utf-8")),
+        }
+    except markers.MarkerError as exc:
+        raise CourseError(f"lab {lab.slug}: {exc}") from None
+
+
 def reference_source(lab: Lab) -> str:
     return markers.strip_solution_markers(lab.solution_file.read_text(encoding="utf-8"))
 

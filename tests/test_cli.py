@@ -240,23 +240,32 @@ def test_grade_accepts_zips_and_reports_broken_submissions(demo_course, tmp_path
 
 def test_watch_checks_then_rechecks_on_save(demo_course, tmp_path, run_cli):
     import os
+    import queue
+    import threading
     import time
 
     work = tmp_path / "work"
     run_cli("--course-dir", demo_course, "lab", "start", "demo", "--dir", work)
-    env = {**os.environ, "COURSE_SANDBOX": "none", "COLUMNS": "120"}
+    env = {**os.environ, "COURSE_SANDBOX": "none", "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "course", "--course-dir", str(demo_course), "lab", "watch", "demo",
                              "--dir", str(work), "--interval", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=env)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(text: str) -> str:
+        seen, deadline = "", time.monotonic() + 60
+        while text not in seen and time.monotonic() < deadline:
+            try:
+                seen += lines.get(timeout=0.5)
+            except queue.Empty:
+                pass
+        return seen
+
     try:
-        seen = ""
-        deadline = time.monotonic() + 60
-        while "Score: 0/5" not in seen and time.monotonic() < deadline:
-            seen += proc.stdout.readline()
+        assert "Score: 0/5" in wait_for("Score: 0/5")
         (work / "demo" / "demo.py").write_text((demo_course / "labs" / "demo" / "demo.py").read_text())
-        while "Score: 5/5" not in seen and time.monotonic() < deadline:
-            seen += proc.stdout.readline()
-        assert "Score: 5/5" in seen and "All tests pass" in proc.stdout.readline() + proc.stdout.readline()
+        assert "All tests pass" in wait_for("All tests pass")
     finally:
         proc.kill()
         proc.wait()
@@ -286,3 +295,15 @@ def test_grade_and_check_fail_in_one_line(demo_course, tmp_path):
                            "--reference"], capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "labs/demo/test_demo.py:" in done.stderr and "invalid syntax" in done.stderr
+
+
+def test_release_never_overwrites_the_course(demo_course, run_cli):
+    for target in (demo_course, demo_course.parent, demo_course / "labs" / "x"):
+        result = run_cli("--course-dir", demo_course, "release", "--out", target, "--force")
+        assert result.exit_code == 2 and "would overwrite the course's own files" in result.output
+    assert (demo_course / "labs" / "demo" / "demo.py").is_file()
+
+
+def test_start_inside_the_course_content_is_refused(demo_course, run_cli):
+    result = run_cli("--course-dir", demo_course, "lab", "start", "demo", "--dir", demo_course / "labs")
+    assert result.exit_code == 2 and "inside the course's own files" in result.output

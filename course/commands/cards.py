@@ -101,7 +101,7 @@ def lock_cmd(ctx, check):
         click.echo("cards.lock is up to date", err=True)
         return
     lock.write_lock(root, entries)
-    click.echo(f"cards.lock: {len(changed)} changed or new, {len(removed)} removed, {len(entries)} cards", err=True)
+    click.echo(f"cards.lock: {len(changed)} changed or new, {len(removed)} removed, {len(entries)} entries", err=True)
 
 
 @cards.command("import")

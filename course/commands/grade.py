@@ -87,9 +87,15 @@ def release(ctx, out, gradescope_lab, github_classroom, force):
 
     root = common.root(ctx)
     manifest = common.manifest(ctx)
-    target = Path(out)
+    target = Path(out).resolve()
     if target.exists() and not force:
         raise CourseError(f"--out: {target} exists (use --force to replace it)")
+    from course.content import package_dir
+
+    for own in (root, package_dir()):
+        if target == own or own.is_relative_to(target) or target.is_relative_to(own / "labs") \
+                or target.is_relative_to(own / "cards"):
+            raise CourseError(f"--out: {target} would overwrite the course's own files ({own})")
     if gradescope_lab:
         if github_classroom:
             raise CourseError("--gradescope and --github-classroom: choose one")

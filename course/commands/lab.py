@@ -96,28 +96,23 @@ def list_labs(ctx, work_root, as_json):
 @click.pass_context
 def start(ctx, slug, work_root, force):
     """Create WORK_ROOT/SLUG/ with the lesson, your stub and the public tests."""
-    from course import markers
     from course.content import package_dir
 
     lab_ = common.manifest(ctx).get(slug)
     target = _workspace(work_root, slug)
     content = common.root(ctx).resolve()
-    for protected in (content, package_dir()):
+    for protected in (content / "labs", content / "cards", package_dir()):
         if target == protected or protected in target.parents:
-            raise CourseError(f"--dir: {target} is inside the course package ({protected}); choose another folder")
+            raise CourseError(f"--dir: {target} is inside the course's own files ({protected}); choose another folder")
     stub_path = target / f"{slug}.py"
     if stub_path.exists() and not force:
         raise CourseError(f"{stub_path} exists: you already started this lab (use --force to start over)")
-    try:
-        stub = markers.make_stub(lab_.solution_file.read_text(encoding="utf-8"))
-        public = markers.strip_hidden_tests(lab_.test_file.read_text(encoding="utf-8"))
-    except markers.MarkerError as exc:
-        raise CourseError(f"lab {slug}: {exc}") from None
     from course.lock import atomic_write_bytes
+    from course.variants import student_files
 
-    atomic_write_bytes(target / "README.md", lab_.lesson_file.read_bytes())
-    atomic_write_bytes(target / f"test_{slug}.py", public.encode("utf-8"))
-    atomic_write_bytes(stub_path, stub.encode("utf-8"))
+    # The stub last: its presence is what marks the lab as started.
+    for name, text in sorted(student_files(lab_).items(), key=lambda item: item[0] == stub_path.name):
+        atomic_write_bytes(target / name, text.encode("utf-8"))
     click.echo(f"Started {lab_.title} in {target}")
     click.echo(f"  read    {target / 'README.md'}")
     click.echo(f"  edit    {stub_path}")
