@@ -22,6 +22,7 @@ variants used by the project's own tests).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +115,13 @@ def load_manifest(root: Path) -> Manifest:
     if not isinstance(order, list) or not all(isinstance(s, str) for s in order):
         raise CourseError(f"{path}: 'order' must be a list of lab slugs")
     manifest = Manifest(path)
+    seen: set[str] = set()
     for number, slug in enumerate(order, start=1):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", slug):
+            raise CourseError(f"{path}: lab slug '{slug}' must be a lowercase Python module name")
+        if slug in seen:
+            raise CourseError(f"{path}: lab '{slug}' is listed twice")
+        seen.add(slug)
         lab_file = path.parent / slug / "lab.toml"
         if not lab_file.is_file():
             raise CourseError(f"{path}: lab '{slug}' has no {lab_file.relative_to(root)}")

@@ -307,3 +307,10 @@ def test_release_never_overwrites_the_course(demo_course, run_cli):
 def test_start_inside_the_course_content_is_refused(demo_course, run_cli):
     result = run_cli("--course-dir", demo_course, "lab", "start", "demo", "--dir", demo_course / "labs")
     assert result.exit_code == 2 and "inside the course's own files" in result.output
+
+
+@pytest.mark.parametrize("order, message", [('["demo", "demo"]', "listed twice"), ('["../x"]', "lowercase Python module name")])
+def test_manifest_rejects_bad_order(order, message, demo_course, run_cli):
+    (demo_course / "labs" / "manifest.toml").write_text(f"order = {order}\n")
+    result = run_cli("--course-dir", demo_course, "lab", "list")
+    assert result.exit_code == 2 and message in result.output

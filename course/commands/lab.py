@@ -258,7 +258,10 @@ def watch(ctx, slug, work_root, interval):
     last = None
     click.echo(f"watching {path} (Ctrl-C to stop)")
     while True:
-        stamp = path.stat().st_mtime_ns if path.exists() else None
+        try:
+            stamp = path.stat().st_mtime_ns
+        except FileNotFoundError:  # an editor saving by rename
+            stamp = None
         if stamp != last:
             last = stamp
             click.clear()
