@@ -96,17 +96,20 @@ def child_env(workdir: Path) -> dict[str, str]:
 def _python_roots(hidden: list[Path]) -> list[str]:
     """Directories the interpreter and its packages need.
 
-    A ``sys.path`` entry that contains hidden content (an editable checkout holding
-    ``labs/``, say) is left out; the engine package is mounted on its own instead.
+    The interpreter's prefixes are always mounted (hidden content inside them, such as a
+    wheel's ``_content``, is masked with a tmpfs afterwards). Other ``sys.path`` entries that
+    contain hidden content, such as an editable checkout holding ``labs/``, are left out;
+    the engine package is mounted on its own instead.
     """
     hidden_real = [os.path.realpath(h) + os.sep for h in hidden]
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    for entry in sys.path:
-        if entry and os.path.isdir(entry):
-            real = os.path.realpath(entry)
-            if not any(h.startswith(real + os.sep) for h in hidden_real):
-                roots.add(real)
-    return sorted(r for r in roots if not any(h.startswith(r + os.sep) for h in hidden_real) or r in (sys.prefix, sys.base_prefix))
+
+    def contains_hidden(root: str) -> bool:
+        return any(h.startswith(root + os.sep) for h in hidden_real)
+
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    prefixes.add(os.path.dirname(os.path.realpath(sys.executable)))
+    entries = {os.path.realpath(e) for e in sys.path if e and os.path.isdir(e)}
+    return sorted(prefixes | {e for e in entries if not contains_hidden(e)})
 
 
 def command(kind: str, argv: list[str], workdir: Path, hidden: list[Path]) -> list[str]:
