@@ -1,5 +1,6 @@
 """The wheel carries the content: install it into a fresh virtualenv and use it from there."""
 
+import json
 import os
 import subprocess
 import sys
@@ -53,3 +54,8 @@ def test_wheel_exports_the_deck_and_grades_from_a_fresh_venv(wheel_venv):
     assert start.returncode == 0, start.stderr
     assert (work / "course-work" / "f1" / "f1.py").is_file()
     assert not list(Path(where).glob("**/course-work"))  # nothing written into the installed package
+    check = subprocess.run([str(python), "-m", "course", "lab", "check", "f1", "--reference", "--json"],
+                           capture_output=True, text=True, cwd=work, env=env)
+    assert check.returncode == 0, check.stderr[-2000:]
+    data = json.loads(check.stdout)
+    assert data["score"] == data["max_score"] > 0
