@@ -44,7 +44,10 @@ def anki(ctx, output, tags, labs, update_lock):
     chosen = select(all_cards, tuple(tags), tuple(labs))
     if not chosen:
         raise CourseError("no cards match the --tag/--lab filters")
-    summary = do_export(root, chosen, Path(output), update_lock=update_lock)
+    try:
+        summary = do_export(root, chosen, Path(output), update_lock=update_lock)
+    except OSError as exc:
+        raise CourseError(f"-o/--output: cannot write {output} ({exc.strerror or exc})") from None
     click.echo(
         f"wrote {summary['out']}: {summary['notes']} notes, {summary['decks']} subdecks, "
         f"{summary['media']} media files"

@@ -38,7 +38,15 @@ def study(ctx, tags, labs, new_per_day, db, stats):
 
     cards = select(common.load_all_cards(ctx), tuple(tags), tuple(labs))
     now = st.utc_now(os.environ.get("COURSE_STUDY_NOW"))
-    log = st.ReviewLog(Path(db) if db else st.default_db())
+    import sqlite3
+
+    from course.errors import CourseError
+
+    db_path = Path(db) if db else st.default_db()
+    try:
+        log = st.ReviewLog(db_path)
+    except (sqlite3.Error, OSError) as exc:
+        raise CourseError(f"--db: cannot open the review log {db_path} ({exc})") from None
     out = common.console()
     try:
         queue = st.build_queue(cards, log, now, new_per_day)
