@@ -65,10 +65,13 @@ def test_check_reference_passes(demo_course, run_cli):
         (("cards", "show", "nope"), "no card with id 'nope'"),
         (("--course-dir", "/nonexistent", "cards", "list"), "--course-dir: /nonexistent holds no cards/"),
         (("grade", "demo", "{tmp}", "--out", "{tmp}/o", "--sandbox", "weird"), "Invalid value for '--sandbox'"),
+        (("export", "anki", "-o", "/proc/deck.apkg"), "-o/--output: cannot write /proc/deck.apkg"),
+        (("study", "--db", "{tmp}/not-a-db", "--stats"), "--db: cannot open the review log"),
     ],
 )
 def test_errors_are_one_line_without_traceback(args, message, demo_course, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    (tmp_path / "not-a-db").write_text("this is not SQLite")
     if args[0] != "--course-dir":
         args = ["--course-dir", str(demo_course), *args]
     done = subprocess.run([sys.executable, "-m", "course", *args], capture_output=True, text=True)
