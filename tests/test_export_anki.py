@@ -1,7 +1,6 @@
 """The Anki package, checked by importing it with the official Anki library."""
 
 import json
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -9,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from course import notetypes
-from course.cards import load_cards
-from course.export_anki import ROOT_DECK, export
+from course.export_anki import ROOT_DECK
 
 anki_collection = pytest.importorskip("anki.collection")
 from anki import import_export_pb2 as ie  # noqa: E402

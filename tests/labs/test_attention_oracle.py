@@ -18,7 +18,6 @@ imshow's origin, Var(q.k) = d_k, the saturation example).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import math
 import re
 import subprocess

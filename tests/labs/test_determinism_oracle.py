@@ -9,7 +9,6 @@ DataLoader draws from the global RNG, DistributedSampler's seed + epoch collides
 from __future__ import annotations
 
 import importlib.util
-import io
 import math
 import subprocess
 import sys

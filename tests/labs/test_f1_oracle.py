@@ -15,7 +15,6 @@ tasks and cards, the figures exist, and the claims of the lesson (F1*/2, AP of a
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import subprocess
 import sys

@@ -18,7 +18,6 @@ tasks and cards, the hints cover every task, the figures exist, and the benchmar
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import subprocess
 import sys

@@ -16,7 +16,6 @@ consistency, and that the public thresholds are not fragile to the seed.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 import subprocess

@@ -16,7 +16,6 @@ quotes about the planted-bug curves.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import math
 import os
 import re
