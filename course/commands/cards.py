@@ -40,24 +40,16 @@ def list_cards(ctx, tags, labs, as_json):
 @click.pass_context
 def show(ctx, card_id):
     """Show one card: front, back, tags and where it lives."""
-    import re
-
-    from rich.markdown import Markdown
     from rich.panel import Panel
-
-    def markdown(text: str) -> Markdown:
-        # Markdown would eat LaTeX's backslashes (\, \frac); keep math verbatim.
-        protected = re.sub(r"\$\$.+?\$\$|\$[^$\n]+\$", lambda m: m.group(0).replace("\\", "\\\\"), text, flags=re.S)
-        return Markdown(protected)
 
     for card in common.load_all_cards(ctx):
         if card.id == card_id:
             out = common.console()
             out.print(f"[bold]{card.id}[/bold]  {card.type}  lab: {card.lab or '-'}  {' '.join(card.tags)}")
             out.print(f"[dim]{card.path}:{card.line}  deck: {card.deck}[/dim]")
-            out.print(Panel(markdown(card.front), title="front"))
+            out.print(Panel(common.terminal_markdown(card.front), title="front"))
             if card.back:
-                out.print(Panel(markdown(card.back), title="back"))
+                out.print(Panel(common.terminal_markdown(card.back), title="back"))
             return
     raise CourseError(f"no card with id '{card_id}' (see 'course cards list')")
 

@@ -49,3 +49,15 @@ def console():
     from rich.console import Console
 
     return Console(highlight=False)
+
+
+def terminal_markdown(text: str):
+    """Card Markdown for the terminal (rich), with math kept verbatim.
+
+    Markdown would read LaTeX's backslashes (``\\,``, ``\\frac``) as escapes and drop them.
+    """
+    import re
+
+    from rich.markdown import Markdown
+
+    return Markdown(re.sub(r"\$\$.+?\$\$|\$[^$\n]+\$", lambda m: m.group(0).replace("\\", "\\\\"), text, flags=re.S))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import click
@@ -11,13 +10,6 @@ import click
 from course.commands import common
 
 RATINGS = {"1": "again", "2": "hard", "3": "good", "4": "easy"}
-
-
-def _markdown(text: str):
-    from rich.markdown import Markdown
-
-    # Markdown would eat LaTeX's backslashes (\, \frac); keep math verbatim.
-    return Markdown(re.sub(r"\$\$.+?\$\$|\$[^$\n]+\$", lambda m: m.group(0).replace("\\", "\\\\"), text, flags=re.S))
 
 
 @click.command()
@@ -60,11 +52,11 @@ def study(ctx, tags, labs, new_per_day, db, stats):
         for card in queue.cards:
             cloze = card.type == "cloze"
             front = st.cloze_front(card.front) if cloze else card.front
-            out.print(Panel(_markdown(front), title=f"{card.deck}  [dim]{card.id}[/dim]"))
+            out.print(Panel(common.terminal_markdown(front), title=f"{card.deck}  [dim]{card.id}[/dim]"))
             if click.prompt("", default="", show_default=False, prompt_suffix="[Enter] answer, q quit ").strip().lower() == "q":
                 break
             back = st.cloze_back(card.front) + ("\n\n" + card.back if card.back else "") if cloze else card.back
-            out.print(Panel(_markdown(back), title="answer"))
+            out.print(Panel(common.terminal_markdown(back), title="answer"))
             choice = click.prompt("rate 1 again, 2 hard, 3 good, 4 easy, q quit",
                                   type=click.Choice([*RATINGS, "q"]), show_choices=False)
             if choice == "q":
