@@ -97,8 +97,23 @@ class LabResult:
         }
 
 
+_loaded_tests: dict[tuple, list[GradedTest]] = {}
+
+
 def load_tests(lab: Lab) -> list[GradedTest]:
-    """Import the lab's (trusted) test file and list its graded tests."""
+    """The lab's graded tests; the (trusted) test file is imported once per version of it,
+    not once per submission of a class."""
+    try:
+        stat = lab.test_file.stat()
+    except OSError as exc:
+        raise CourseError(f"{lab.test_file}: {exc.strerror}") from None
+    key = (str(lab.test_file.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _loaded_tests:
+        _loaded_tests[key] = _import_tests(lab)
+    return list(_loaded_tests[key])
+
+
+def _import_tests(lab: Lab) -> list[GradedTest]:
     path = lab.test_file
     try:
         source = path.read_text(encoding="utf-8")
