@@ -12,6 +12,7 @@ Every output is built in a temporary folder and moved into place whole.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import shutil
 import tempfile
@@ -26,10 +27,19 @@ from course.variants import student_files
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "_content")
 
 
-def _replace(tmp: Path, target: Path) -> None:
-    if target.exists():
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
-    tmp.replace(target)
+@contextlib.contextmanager
+def _folder_in_place_of(target: Path):
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        tmp.replace(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _write_student_content(root: Path, manifest: Manifest, dest: Path) -> None:
@@ -52,14 +62,8 @@ def _write_student_content(root: Path, manifest: Manifest, dest: Path) -> None:
 
 
 def student_edition(root: Path, manifest: Manifest, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with _folder_in_place_of(target) as tmp:
         _write_student_content(root, manifest, tmp)
-        _replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _pyproject() -> str:
@@ -182,9 +186,7 @@ WORKFLOW_STEP = """      - name: {slug}
 
 def github_classroom(root: Path, manifest: Manifest, target: Path) -> None:
     """A starter repository: engine/ (student edition inside), work/<lab>/, the workflow."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with _folder_in_place_of(target) as tmp:
         _write_engine(tmp / "engine", lambda dest: _write_student_content(root, manifest, dest))
         for lab in manifest.labs:
             work = tmp / "work" / lab.slug
@@ -208,7 +210,3 @@ def github_classroom(root: Path, manifest: Manifest, target: Path) -> None:
             "points when all of its tests pass.\n",
             encoding="utf-8",
         )
-        _replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
