@@ -157,6 +157,9 @@ def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str) -> runner
     )
 
 
+_reference_memo: dict[Path, dict[str, object]] = {}
+
+
 def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
     """Probe data of the reference solution for tests that compare with it (cached)."""
     wanted = [t for t in tests if t.uses_reference]
@@ -166,8 +169,8 @@ def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
     for part in (lab.solution_file.read_bytes(), lab.test_file.read_bytes(), __version__.encode()):
         digest.update(hashlib.sha256(part).digest())
     cache = _cache_dir() / f"reference-{lab.slug}-{digest.hexdigest()[:20]}.json"
-    stored: dict[str, object] = {}
-    if cache.is_file():
+    stored: dict[str, object] = dict(_reference_memo.get(cache, {}))
+    if not stored and cache.is_file():
         try:
             stored = {k: plain.loads(v) for k, v in json.loads(cache.read_text()).items()}
         except (ValueError, TypeError, OSError):
@@ -186,6 +189,7 @@ def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
             tmp.replace(cache)
         except OSError:
             pass  # a read-only cache only costs time
+    _reference_memo[cache] = stored  # a class's submissions share one decoded copy
     return {t.name: stored[t.name] for t in wanted}
 
 
