@@ -19,6 +19,9 @@ SEPARATOR = "---"
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _META_RE = re.compile(r"^([A-Za-z_-]+):\s*(.*)$")
 _TAG_RE = re.compile(r"^#[A-Za-z0-9][A-Za-z0-9_/-]*$")
+# A body line that looks like a card heading but is not one: '##id', ' ## id', '##' alone, or a
+# heading of another level whose text is an id ('# f1-x', '### f1-x'). The parser reads it as body.
+_HEADING_LIKE_RE = re.compile(r"^ {0,3}(?:##(?!#)|#{1,6}[ \t]+[a-z0-9]+(?:-[a-z0-9]+)+[ \t]*$)")
 
 
 class CardSyntaxError(CourseError):
@@ -136,8 +139,12 @@ def parse_text(text: str, path: str | Path = "<text>", order_start: int = 0) -> 
         body: list[tuple[int, str]] = []
         while number < len(lines):
             line = lines[number]
-            if not inside(line) and line.startswith("## "):
+            fenced = inside(line)
+            if not fenced and line.startswith("## "):
                 break
+            if not fenced and _HEADING_LIKE_RE.match(line):
+                problems.append((number + 1, f"'{line.strip()}' looks like a card heading but is not one "
+                                             "(a card starts with '## id' at the start of a line)"))
             body.append((number + 1, line))
             number += 1
         if state_open(inside):
@@ -149,7 +156,10 @@ def parse_text(text: str, path: str | Path = "<text>", order_start: int = 0) -> 
                     opened = n
             problems.append((opened, "code fence is never closed (it would swallow the cards after it)"))
         inside = _fence_tracker()
-        front, back, front_line, back_line = _split_sides(body)
+        front, back, front_line, back_line, extra_separators = _split_sides(body)
+        for extra in extra_separators:
+            problems.append((extra, f"second '{SEPARATOR}' separator in one card (a card has only one: "
+                                    "is a '## id' heading missing above it?)"))
         raw_tags = []
         for source in (defaults.get("tags"), meta.get("tags")):
             if source:
@@ -184,14 +194,18 @@ def parse_text(text: str, path: str | Path = "<text>", order_start: int = 0) -> 
     return cards
 
 
-def _split_sides(body: list[tuple[int, str]]) -> tuple[str, str, int, int]:
+def _split_sides(body: list[tuple[int, str]]) -> tuple[str, str, int, int, list[int]]:
+    """Front, back, their first lines, and the lines of any separator after the first."""
     inside = _fence_tracker()
     split_at = None
-    for i, (_, line) in enumerate(body):
+    extra: list[int] = []
+    for i, (number, line) in enumerate(body):
         fenced = inside(line)
         if not fenced and line.strip() == SEPARATOR:
-            split_at = i
-            break
+            if split_at is None:
+                split_at = i
+            else:
+                extra.append(number)
     front_lines = body if split_at is None else body[:split_at]
     back_lines = [] if split_at is None else body[split_at + 1 :]
 
@@ -202,7 +216,7 @@ def _split_sides(body: list[tuple[int, str]]) -> tuple[str, str, int, int]:
 
     front, front_line = text_of(front_lines)
     back, back_line = text_of(back_lines)
-    return front, back, front_line, back_line
+    return front, back, front_line, back_line, extra
 
 
 def card_files(root: Path) -> list[Path]:

@@ -212,3 +212,10 @@ def lint_pairing(cards: list[Card], labs, root: Path) -> list[Finding]:
             if card.lab == lab.slug and card.id not in listed_ids and has_section:
                 findings.append(Finding(card.path, card.line, f"card pairs with lab '{lab.slug}' but {rel} does not list it", True))
     return findings
+
+
+def lint_course(cards: list[Card], root: Path, manifest, *, warnings: bool = True) -> list[Finding]:
+    """All findings for a course: card content plus lab pairing. ``cards lint`` and ``export`` both
+    count errors from this one list."""
+    findings = lint_cards(cards, root, set(manifest.slugs), warnings=warnings) + lint_pairing(cards, manifest.labs, root)
+    return sorted(findings, key=lambda f: (f.path, f.line, f.message))

@@ -199,3 +199,70 @@ def test_bom_cloze_numbering_and_deletions_in_extra(tmp_path):
     assert cards[0].deck == "Deck"
     errs = " ".join(str(f) for f in lint_cards(cards, tmp_path, set()) if f.error)
     assert "Anki numbers deletions from c1" in errs and "cloze deletion after '---'" in errs
+
+
+MERGED = """# D
+
+## f1-one
+
+Q1?
+
+---
+
+A1
+##f1-no-space
+
+Q2?
+
+---
+
+A2
+"""
+
+
+def test_heading_without_space_and_second_separator_are_errors():
+    """'##id' is not a heading: the parser merges it into the card above, and lint says so twice."""
+    cards = parse_text(MERGED, "c.md")
+    assert [c.id for c in cards] == ["f1-one"]
+    errs = _errors(MERGED)
+    assert "c.md:10: error: '##f1-no-space' looks like a card heading but is not one" in "\n".join(errs), errs
+    assert any(e.startswith("c.md:14: error: second '---' separator in one card") for e in errs), errs
+    assert len(errs) == 2
+
+
+@pytest.mark.parametrize("line", ["##f1-no-space", " ## f1-indented", "##", "##\tf1-tab", "# f1-one-hash", "### f1-three"])
+def test_heading_lookalikes(line):
+    errs = _errors(f"# D\n\n## a\n\nQ?\n\n---\n\nA\n\n{line}\n")
+    assert len(errs) == 1 and errs[0].startswith("c.md:11: error: ") and "looks like a card heading" in errs[0], errs
+
+
+@pytest.mark.parametrize("line", ["### Worked example", "#metrics", "# Not an id", "```\n##x\n```", "```\n---\n```"])
+def test_body_lines_that_are_not_heading_lookalikes(line):
+    assert _errors(f"# D\n\n## a\n\nQ?\n\n---\n\nA\n\n{line}\n") == []
+
+
+def test_second_separator_in_a_cloze_extra():
+    text = "# D\n\n## a\ntype: cloze\n\n{{c1::x}}\n\n---\n\nextra\n\n---\n\nmore\n"
+    errs = _errors(text)
+    assert len(errs) == 1 and errs[0].startswith("c.md:12: error: second '---' separator"), errs
+
+
+def _count(output: str, pattern: str) -> int:
+    import re
+
+    match = re.search(pattern, output)
+    assert match, output
+    return int(match.group(1))
+
+
+def test_lint_and_export_count_the_same_errors(demo_course, tmp_path, run_cli):
+    """Content errors and lab-pairing errors count the same in 'cards lint' and 'export anki'."""
+    deck = demo_course / "cards" / "demo.md"
+    deck.write_text(deck.read_text() + "\n## demo-unlisted\nlab: demo\n\nQ $x?\n\n---\n\nA\n##demo-no-space\n\nQ?\n\n---\n\nA\n")
+    lint = run_cli("--course-dir", demo_course, "cards", "lint")
+    assert lint.exit_code == 1
+    linted = _count(lint.output, r"cards: (\d+) errors")
+    assert linted == 4  # unlisted in the lesson, unbalanced '$', heading lookalike, second '---'
+    export = run_cli("--course-dir", demo_course, "export", "anki", "-o", tmp_path / "x.apkg")
+    assert export.exit_code == 2 and not (tmp_path / "x.apkg").exists()
+    assert _count(export.output, r"\((\d+) lint errors") == linted

@@ -59,12 +59,10 @@ def show(ctx, card_id):
 @click.pass_context
 def lint(ctx, strict):
     """Check every card; errors exit non-zero. Prints file:line: message."""
-    from course.lint import lint_cards, lint_pairing
+    from course.lint import lint_course
 
-    manifest = common.manifest(ctx)
-    root = common.root(ctx)
     all_cards = common.load_all_cards(ctx)
-    findings = lint_cards(all_cards, root, set(manifest.slugs)) + lint_pairing(all_cards, manifest.labs, root)
+    findings = lint_course(all_cards, common.root(ctx), common.manifest(ctx))
     for finding in findings:
         click.echo(str(finding), err=not finding.error)
     errors = sum(f.error for f in findings)

@@ -29,7 +29,7 @@ def anki(ctx, output, tags, labs, update_lock):
     """
     from course.export_anki import export as do_export
     from course.export_anki import select
-    from course.lint import lint_cards
+    from course.lint import lint_course
 
     root = common.root(ctx)
     manifest = common.manifest(ctx)
@@ -38,7 +38,7 @@ def anki(ctx, output, tags, labs, update_lock):
         if slug not in known:
             raise CourseError(f"--lab: unknown lab '{slug}' (labs: {', '.join(manifest.slugs)})")
     all_cards = common.load_all_cards(ctx)
-    errors = [f for f in lint_cards(all_cards, root, known, warnings=False) if f.error]
+    errors = [f for f in lint_course(all_cards, root, manifest, warnings=False) if f.error]
     if errors:
         raise CourseError(f"{errors[0]} ({len(errors)} lint errors; see 'course cards lint')")
     chosen = select(all_cards, tuple(tags), tuple(labs))
