@@ -60,6 +60,7 @@ class GradedTest:
     timeout: float | None = None
     line: int = 0
     hidden: bool = False
+    names: tuple[str, ...] | None = None
 
     @property
     def doc(self) -> str:
@@ -80,7 +81,7 @@ class GradedTest:
                 self.check_fn(got)
         else:
             expected = ref if self.expect is REFERENCE else self.expect
-            assert_close(got, expected, rtol=self.rtol, atol=self.atol)
+            assert_close(got, expected, rtol=self.rtol, atol=self.atol, names=self.names)
 
 
 def graded(
@@ -92,8 +93,13 @@ def graded(
     rtol: float = 1e-7,
     atol: float = 0.0,
     timeout: float | None = None,
+    names: tuple[str, ...] | list[str] | None = None,
 ) -> Callable[[Callable], Callable]:
-    """Mark a probe as a graded test worth ``points`` towards task ``task``."""
+    """Mark a probe as a graded test worth ``points`` towards task ``task``.
+
+    ``names`` names the parts of a stacked result (a tuple such as precision, recall, F,
+    support), so that a failure says which quantity differs rather than an index.
+    """
     if (expect is _NOTHING) == (check is None):
         raise TypeError("graded(): give exactly one of expect= or check=")
 
@@ -109,13 +115,16 @@ def graded(
             atol=atol,
             timeout=timeout,
             line=probe.__code__.co_firstlineno,
+            names=tuple(names) if names is not None else None,
         )
 
         @functools.wraps(probe)
         def run_locally() -> None:
             module = _solution_next_to(probe)
+            # The reference first: when it cannot be had the test is skipped, not run on
+            # the student's code against itself (a comparison that could never fail).
+            ref = _reference_data(probe, spec) if spec.uses_reference else None
             got = roundtrip(probe(module))
-            ref = roundtrip(probe(module)) if spec.uses_reference else None
             spec.verify(got, ref)
 
         run_locally.__signature__ = inspect.Signature()  # pytest must not look for fixtures
@@ -140,6 +149,35 @@ def _solution_next_to(probe: Callable) -> ModuleType:
         spec.loader.exec_module(module)
         _loaded[path] = module
     return _loaded[path]
+
+
+def _reference_data(probe: Callable, spec: GradedTest) -> Any:
+    """The probe's data on the course's reference solution, for a local run of a test that
+    compares with it; ``pytest.skip`` (with the reason) when no reference can be had.
+
+    The data come from the grader's reference cache (the course's own copy of the test, run
+    on the course's reference solution), never from the module under test: comparing the
+    student's module with itself would pass whatever it computes.
+    """
+    import pytest
+
+    from course.errors import CourseError
+
+    slug = Path(inspect.getsourcefile(probe)).stem.removeprefix("test_")
+    try:
+        from course.content import content_root
+        from course.grading.grade import load_tests, reference_outputs
+        from course.manifest import load_manifest
+
+        lab = load_manifest(content_root()).get(slug)
+        tests = [t for t in load_tests(lab) if t.name == spec.name and t.uses_reference]
+        if not tests:
+            pytest.skip(f"{spec.name} compares with the reference solution, and the course's copy of lab "
+                        f"{slug} has no such test; run `course lab check {slug}`")
+        return reference_outputs(lab, tests)[spec.name]
+    except CourseError as exc:
+        pytest.skip(f"{spec.name} compares with the reference solution, which is not available here ({exc}); "
+                    f"run `course lab check {slug}`")
 
 
 def collect(module: ModuleType, hidden_ranges: list[tuple[int, int]] = ()) -> list[GradedTest]:
