@@ -11,8 +11,9 @@ import hashlib
 import json
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from course.cards import Card
@@ -52,10 +53,31 @@ def cloze_back(text: str) -> str:
 class Queue:
     due: list[Card]
     new: list[Card]
+    new_per_day: int = 0
+    introduced_today: int = 0  # new cards first reviewed today (UTC), in any session
+    unseen: int = 0  # cards never reviewed, whether or not today's allowance lets them in
 
     @property
     def cards(self) -> list[Card]:
         return self.due + self.new
+
+
+class Clock:
+    """The time at which each review is rated.
+
+    ``override`` (``COURSE_STUDY_NOW``) fixes the session's start; reviews are then stamped
+    that moment plus the real time elapsed since, so they stay apart as FSRS expects.
+    """
+
+    def __init__(self, override: str | None = None):
+        self.override = override
+        self.start = utc_now(override)
+        self.started = time.monotonic()
+
+    def now(self) -> datetime:
+        if not self.override:
+            return utc_now()
+        return self.start + timedelta(seconds=time.monotonic() - self.started)
 
 
 class ReviewLog:
@@ -102,9 +124,10 @@ def build_queue(cards: list[Card], log: ReviewLog, now: datetime, new_per_day: i
         if state and datetime.fromisoformat(state["due"]) <= now:
             due.append((state["due"], card))
     due.sort(key=lambda pair: pair[0])
-    allowance = max(0, new_per_day - log.first_reviews_on(now.date().isoformat()))
-    new = [c for c in cards if c.id not in states][:allowance]
-    return Queue([c for _, c in due], new)
+    introduced = log.first_reviews_on(now.date().isoformat())
+    unseen = [c for c in cards if c.id not in states]
+    new = unseen[: max(0, new_per_day - introduced)]
+    return Queue([c for _, c in due], new, new_per_day, introduced, len(unseen))
 
 
 def review(log: ReviewLog, card: Card, rating: int, now: datetime, desired_retention: float = 0.9) -> datetime:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,117 @@ class Bug:
     doc: str
 
 
+STUB_MARK = "# Your file for lab "  # the first line of every generated stub
+_TASK_RE = re.compile(r"#\s*Task\s+(\d+)\b")
+_DEF_RE = re.compile(r"(\s*)(?:async\s+)?(def|class)\s+(\w+)")
+
+
 def stub_source(lab: Lab) -> str:
-    return markers.make_stub(lab.solution_file.read_text(encoding="utf-8"))
+    """The student's file: a header saying what it is, then the stub.
+
+    A file that already is a stub (the student edition ships them as its solution files)
+    is returned as it is.
+    """
+    source = lab.solution_file.read_text(encoding="utf-8")
+    if source.startswith(STUB_MARK):
+        return source
+    stub = _student_docstring(markers.make_stub(source))
+    header = ""
+    for _ in range(4):  # line numbers in the header count the header's own lines
+        again = _stub_header(lab, stub, header.count("\n"))
+        if again == header:
+            break
+        header = again
+    return header + stub
+
+
+def _student_docstring(stub: str) -> str:
+    """The module docstring speaks to the student: "the reference solution" is their copy."""
+    try:
+        tree = ast.parse(stub)
+    except SyntaxError:
+        return stub
+    first = tree.body[0] if tree.body else None
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+        return stub
+    lines = stub.splitlines(keepends=True)
+    doc = "".join(lines[: first.end_lineno])
+    doc = re.sub(r"\b(?:[Tt]he|[Aa]) reference solution\b", "your working copy", doc)
+    return doc + "".join(lines[first.end_lineno:])
+
+
+def todo_functions(stub: str, offset: int = 0) -> list[tuple[int | None, str, int]]:
+    """(task number or None, function, line) for every ``raise NotImplementedError`` left to write.
+
+    The task is the nearest ``# Task N`` section comment above; ``offset`` is added to lines.
+    """
+    lines = stub.splitlines()
+    found: list[tuple[int | None, str, int]] = []
+    seen: set[str] = set()
+    task = None
+    for i, line in enumerate(lines):
+        match = _TASK_RE.match(line)
+        if match:
+            task = int(match.group(1))
+        if line.strip() != "raise NotImplementedError":
+            continue
+        indent = len(line) - len(line.lstrip())
+        names = []
+        for j in range(i - 1, -1, -1):
+            d = _DEF_RE.match(lines[j])
+            if d and len(d.group(1)) < indent:
+                names.append(d.group(3))
+                indent = len(d.group(1))
+                if indent == 0:
+                    break
+        name = ".".join(reversed(names)) or "(module)"
+        if name not in seen:
+            seen.add(name)
+            start = i
+            while start > 0 and lines[start - 1].strip().startswith("# TODO"):
+                start -= 1
+            found.append((task, name, start + 1 + offset))
+    return found
+
+
+def _wrap(text: str) -> list[str]:
+    import textwrap
+
+    lines = textwrap.wrap(text, 96, initial_indent="#   ", subsequent_indent="#        ", break_long_words=False)
+    return [line.replace("\0", " ") for line in lines]
+
+
+def _stub_header(lab: Lab, stub: str, offset: int) -> str:
+    todos = todo_functions(stub, offset)
+    by_task: dict[int | None, list[str]] = {}
+    for task, name, line in todos:
+        by_task.setdefault(task, []).append(f"{name}\0(line\0{line})")  # \0: no line break inside
+    out = [
+        f"{STUB_MARK}{lab.slug}: {lab.title}.",
+        "#",
+        "# This is your file to complete, not a solution. Each `raise NotImplementedError` below,",
+        "# after a `# TODO:` line that says what the block must do, is code for you to write.",
+        "# Tasks to fill in:",
+    ]
+    tasks = {t.number for t in lab.tasks}
+    for t in lab.tasks:
+        where = by_task.get(t.number, [])
+        text = f"{t.number}. {t.title} ({t.points:g} points)" + (": " + ", ".join(where) if where else "")
+        out += _wrap(text)
+    rest = [w for task, names in by_task.items() if task not in tasks for w in names]
+    if rest:
+        out += _wrap("to write: " + ", ".join(rest))
+    check, pytest = f"course lab check {lab.slug}", f"pytest {lab.test_file.name}"
+    width = max(len(check), len(pytest)) + 3
+    out += [
+        "# Check your work, from this folder:",
+        f"#   {check.ljust(width)}every graded test: what was expected and what came",
+        f"#   {pytest.ljust(width)}the public tests only",
+        f"# Stuck on task N?  course lab hint {lab.slug} N",
+        "",
+        "",
+    ]
+    return "\n".join(out)
 
 
 def student_files(lab: Lab) -> dict[str, str]:

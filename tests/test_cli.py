@@ -163,7 +163,8 @@ def test_release_github_classroom(demo_course, tmp_path, run_cli):
     out = tmp_path / "classroom"
     assert run_cli("--course-dir", demo_course, "release", "--github-classroom", "--out", out).exit_code == 0
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
-    assert "course lab check demo --dir work" in workflow and "max-score: 5" in workflow
+    # The repository holds the student edition: public tests only, 2 of the lab's 5 points.
+    assert "course lab check demo --dir work" in workflow and "max-score: 2\n" in workflow
     assert (out / "work" / "demo" / "demo.py").is_file()
     assert "return a + b" not in (out / "engine" / "labs" / "demo" / "demo.py").read_text()
 
@@ -317,3 +318,145 @@ def test_manifest_rejects_bad_order(order, message, demo_course, run_cli):
     (demo_course / "labs" / "manifest.toml").write_text(f"order = {order}\n")
     result = run_cli("--course-dir", demo_course, "lab", "list")
     assert result.exit_code == 2 and message in result.output
+
+
+# --- issue 16: an honest student edition, clear feedback, consistent messages -----------------
+
+def test_stub_header_says_it_is_the_students_file(demo_lab):
+    from course import variants
+
+    stub = variants.student_files(demo_lab)["demo.py"]
+    lines = stub.splitlines()
+    assert lines[0] == "# Your file for lab demo: Demo lab for the engine's own tests."
+    header = stub[: stub.index('"""')]
+    assert "your file to complete, not a solution" in header
+    assert "1. Add (3 points)" in header and "2. Scale (2 points)" in header
+    assert "course lab check demo" in header and "pytest test_demo.py" in header and "course lab hint demo N" in header
+    # Without '# Task N' sections the functions to write are listed with their lines.
+    for name in ("add", "scale"):
+        line = int(header.split(f"{name} (line ")[1].split(")")[0])
+        assert lines[line - 1].strip().startswith("# TODO") and lines[line].strip() == "raise NotImplementedError"
+    assert variants.stub_source(demo_lab) == stub  # stable
+    # A stub given back to the generator (the student edition's files) is left as it is.
+    demo_lab.solution_file.write_text(stub)
+    assert variants.stub_source(demo_lab) == stub
+
+
+def test_course_stubs_map_tasks_to_their_functions_and_never_claim_to_be_the_solution():
+    from course import variants
+    from course.content import content_root
+    from course.manifest import load_manifest
+
+    for lab in load_manifest(content_root()).labs:
+        stub = variants.stub_source(lab)
+        header, _, rest = stub.partition('"""')
+        docstring = rest.split('"""')[0]
+        assert "reference solution" not in header + docstring, lab.slug
+        assert header.startswith(f"# Your file for lab {lab.slug}:")
+        lines = stub.splitlines()
+        flat = header.replace("\n#        ", " ")  # join wrapped lines
+        for task in lab.tasks:  # every task names where to write it, at a TODO
+            entry = next(ln for ln in flat.splitlines() if ln.startswith(f"#   {task.number}. "))
+            assert "(line " in entry, (lab.slug, entry)
+        for _, name, line in variants.todo_functions(stub):
+            assert lines[line - 1].strip().startswith("# TODO"), (lab.slug, name, line)
+            assert f"{name} (line {line})" in flat, (lab.slug, name)
+
+
+def test_classroom_work_files_and_edition_stubs_carry_the_header(demo_course, tmp_path, run_cli):
+    out = tmp_path / "classroom"
+    assert run_cli("--course-dir", demo_course, "release", "--github-classroom", "--out", out).exit_code == 0
+    assert (out / "work" / "demo" / "demo.py").read_text().startswith("# Your file for lab demo")
+    edition = tmp_path / "edition"
+    assert run_cli("--course-dir", demo_course, "release", "--out", edition).exit_code == 0
+    stub = (edition / "labs" / "demo" / "demo.py").read_text()
+    work = tmp_path / "work"
+    assert run_cli("--course-dir", edition, "lab", "start", "demo", "--dir", work).exit_code == 0
+    assert (work / "demo" / "demo.py").read_text() == stub and stub.count("# Your file for lab") == 1
+
+
+def test_solution_in_the_student_edition_says_it_ships_none(demo_course, tmp_path, run_cli):
+    edition = tmp_path / "edition"
+    run_cli("--course-dir", demo_course, "release", "--out", edition)
+    for extra in ((), ("--force",)):
+        result = run_cli("--course-dir", edition, "lab", "solution", "demo", "--dir", tmp_path / "w", *extra)
+        assert result.exit_code == 2 and "raise NotImplementedError" not in result.output
+        assert "student edition of the course, which ships without solutions" in result.output
+    classroom = tmp_path / "classroom"
+    run_cli("--course-dir", demo_course, "release", "--github-classroom", "--out", classroom)
+    result = run_cli("--course-dir", classroom / "engine", "lab", "solution", "demo", "--force")
+    assert result.exit_code == 2 and "ships without solutions" in result.output
+
+
+def test_what_went_wrong_shows_the_task_being_worked_on_first(demo_course, tmp_path, run_cli):
+    work = tmp_path / "work"
+    course = ("--course-dir", demo_course)
+    run_cli(*course, "lab", "start", "demo", "--dir", work)
+    stub = work / "demo" / "demo.py"
+    # Task 1 left as a stub; task 2 written, wrongly.
+    stub.write_text(stub.read_text().replace(
+        "    # TODO: your code here\n    raise NotImplementedError\n", "    return np.asarray(x) * factor + 1\n"))
+    result = run_cli(*course, "lab", "check", "demo", "--dir", work, "--sandbox", "none", env={"COLUMNS": "200"})
+    out = result.output
+    assert result.exit_code == 1
+    failing, todo = out.index("✗ test_scale_double (task 2)"), out.index("• task 1 (Add): not implemented yet")
+    assert out.index("What went wrong") < failing < todo
+    assert "Next: task 2 (Scale)" in out
+
+
+def test_course_dir_is_accepted_after_the_subcommand(demo_course, tmp_path, run_cli):
+    listed = run_cli("cards", "list", "--json", "--course-dir", demo_course)
+    assert listed.exit_code == 0 and [c["id"] for c in json.loads(listed.output)] == ["demo-add", "demo-cloze", "demo-code"]
+    assert run_cli("cards", "lint", "--course-dir", demo_course).exit_code == 0
+    assert json.loads(run_cli("lab", "list", "--json", "--dir", tmp_path, "--course-dir", demo_course).output)[0]["slug"] == "demo"
+    assert "due now: 0" in run_cli("study", "--stats", "--db", tmp_path / "r.db", "--course-dir", demo_course).output
+    # After the subcommand it wins over the one before it.
+    both = run_cli("--course-dir", "/nonexistent", "cards", "list", "--json", "--course-dir", demo_course)
+    assert both.exit_code == 0, both.output
+    assert "--course-dir" in run_cli("cards", "lint", "--help").output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("cards", "lint", "--bogus"), "error: No such option '--bogus' (see 'course cards lint --help')"),
+        (("--bogus",), "error: No such option '--bogus' (see 'course --help')"),
+        (("lab", "check"), "error: Missing argument 'SLUG' (see 'course lab check --help')"),
+        (("study", "--new", "-1", "--stats"), "error: Invalid value for '--new'"),
+        (("cards", "list", "--lab", "nosuch"), "error: --lab: unknown lab 'nosuch' (labs: demo)"),
+        (("study", "--lab", "nosuch", "--stats"), "error: --lab: unknown lab 'nosuch' (labs: demo)"),
+        (("export", "anki", "--lab", "nosuch"), "error: --lab: unknown lab 'nosuch' (labs: demo)"),
+        (("export", "anki", "-o", "{tmp}/missing/dir/x.apkg"), "error: -o/--output: cannot write {tmp}/missing/dir/x.apkg: folder {tmp}/missing/dir does not exist"),
+        (("cards", "import", "{tmp}/set.txt", "-o", "{tmp}/missing/c.md"), "error: -o/--output: cannot write {tmp}/missing/c.md: folder {tmp}/missing does not exist"),
+        (("release", "--out", "/proc/x"), "error: --out: cannot write /proc/x ("),
+        (("release", "--gradescope", "demo", "--out", "/proc/x.zip"), "error: --out: cannot write /proc/x.zip ("),
+        (("release", "--out", "{tmp}/missing/edition"), "error: --out: cannot write {tmp}/missing/edition: folder {tmp}/missing does not exist"),
+    ],
+)
+def test_errors_have_one_form(args, message, demo_course, tmp_path):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    message = message.replace("{tmp}", str(tmp_path))
+    (tmp_path / "set.txt").write_text("term\tdefinition\n")
+    done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), *args],
+                          capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1, done.stderr
+    assert "Error:" not in done.stderr and ".qq" not in done.stderr and "/proc/." not in done.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_unknown_tag_warns_and_plurals_are_right(demo_course, tmp_path, run_cli):
+    course = ("--course-dir", demo_course)
+    done = subprocess.run([sys.executable, "-m", "course", *course, "cards", "list", "--tag", "#nosuch"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "warning: --tag: no card has the tag '#nosuch'" in done.stderr
+    assert done.stderr.strip().endswith("0 cards")
+    done = subprocess.run([sys.executable, "-m", "course", *course, "cards", "list", "--tag", "#math"],
+                          capture_output=True, text=True)
+    assert done.stderr.strip() == "1 card"
+    one = run_cli(*course, "export", "anki", "--tag", "#math", "-o", tmp_path / "one.apkg")
+    assert one.exit_code == 0 and "1 note, 1 subdeck, 0 media files" in one.output
+    (tmp_path / "set.txt").write_text("term\tdefinition\n")
+    done = subprocess.run([sys.executable, "-m", "course", "cards", "import", str(tmp_path / "set.txt"), "-o",
+                           str(tmp_path / "c.md")], capture_output=True, text=True)
+    assert done.stderr.strip().endswith(": 1 card")

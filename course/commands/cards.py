@@ -23,16 +23,14 @@ def cards() -> None:
 @click.pass_context
 def list_cards(ctx, tags, labs, as_json):
     """List cards in course order."""
-    from course.export_anki import select
-
-    chosen = select(common.load_all_cards(ctx), tuple(tags), tuple(labs))
+    _, chosen = common.select_cards(ctx, tuple(tags), tuple(labs))
     if as_json:
         click.echo(json.dumps([c.to_json() for c in chosen], indent=1))
         return
     for card in chosen:
         first = card.front.strip().split("\n")[0]
         click.echo(f"{card.id:<40} {card.type:<8} {card.lab or '-':<12} {first[:70]}")
-    click.echo(f"{len(chosen)} cards", err=True)
+    click.echo(common.plural(len(chosen), "card"), err=True)
 
 
 @cards.command("show")
@@ -67,7 +65,8 @@ def lint(ctx, strict):
         click.echo(str(finding), err=not finding.error)
     errors = sum(f.error for f in findings)
     warnings = len(findings) - errors
-    click.echo(f"{len(all_cards)} cards: {errors} errors, {warnings} warnings", err=True)
+    click.echo(f"{common.plural(len(all_cards), 'card')}: {common.plural(errors, 'error')}, "
+               f"{common.plural(warnings, 'warning')}", err=True)
     ctx.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -91,7 +90,8 @@ def lock_cmd(ctx, check):
         click.echo("cards.lock is up to date", err=True)
         return
     lock.write_lock(root, entries)
-    click.echo(f"cards.lock: {len(changed)} changed or new, {len(removed)} removed, {len(entries)} entries", err=True)
+    click.echo(f"cards.lock: {len(changed)} changed or new, {len(removed)} removed, "
+               f"{common.plural(len(entries), 'entry', 'entries')}", err=True)
 
 
 @cards.command("import")
@@ -112,7 +112,8 @@ def import_cmd(source, output, title, lab_slug):
     if output:
         from course.lock import atomic_write_bytes
 
+        common.require_parent("-o/--output", Path(output))
         atomic_write_bytes(Path(output), markdown.encode("utf-8"))
-        click.echo(f"{output}: {count} cards", err=True)
+        click.echo(f"{output}: {common.plural(count, 'card')}", err=True)
     else:
         click.echo(markdown, nl=False)

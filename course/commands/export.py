@@ -28,20 +28,15 @@ def anki(ctx, output, tags, labs, update_lock):
     Re-importing an updated deck updates edited notes in place and keeps all reviews.
     """
     from course.export_anki import export as do_export
-    from course.export_anki import select
     from course.lint import lint_course
 
     root = common.root(ctx)
     manifest = common.manifest(ctx)
-    known = set(manifest.slugs)
-    for slug in labs:
-        if slug not in known:
-            raise CourseError(f"--lab: unknown lab '{slug}' (labs: {', '.join(manifest.slugs)})")
-    all_cards = common.load_all_cards(ctx)
+    common.require_parent("-o/--output", Path(output))
+    all_cards, chosen = common.select_cards(ctx, tuple(tags), tuple(labs))
     errors = [f for f in lint_course(all_cards, root, manifest, warnings=False) if f.error]
     if errors:
-        raise CourseError(f"{errors[0]} ({len(errors)} lint errors; see 'course cards lint')")
-    chosen = select(all_cards, tuple(tags), tuple(labs))
+        raise CourseError(f"{errors[0]} ({common.plural(len(errors), 'lint error')}; see 'course cards lint')")
     if not chosen:
         raise CourseError("no cards match the --tag/--lab filters")
     try:
@@ -49,7 +44,7 @@ def anki(ctx, output, tags, labs, update_lock):
     except OSError as exc:
         raise CourseError(f"-o/--output: cannot write {output} ({exc.strerror or exc})") from None
     click.echo(
-        f"wrote {summary['out']}: {summary['notes']} notes, {summary['decks']} subdecks, "
-        f"{summary['media']} media files"
+        f"wrote {summary['out']}: {common.plural(summary['notes'], 'note')}, "
+        f"{common.plural(summary['decks'], 'subdeck')}, {common.plural(summary['media'], 'media file')}"
         + (f"; {len(summary['changed'])} edited since cards.lock" if summary["changed"] else "")
     )

@@ -54,7 +54,7 @@ def grade(ctx, slug, submissions, out_dir, jobs, sandbox):
     rates = write_outputs(lab_, graded, out_path)
     from rich.table import Table
 
-    table = Table(title=f"{lab_.title}: {len(graded)} submissions")
+    table = Table(title=f"{lab_.title}: {common.plural(len(graded), 'submission')}")
     table.add_column("student")
     table.add_column("score")
     table.add_column("status")
@@ -96,14 +96,21 @@ def release(ctx, out, gradescope_lab, github_classroom, force):
         if target == own or own.is_relative_to(target) or target.is_relative_to(own / "labs") \
                 or target.is_relative_to(own / "cards"):
             raise CourseError(f"--out: {target} would overwrite the course's own files ({own})")
+    if gradescope_lab and github_classroom:
+        raise CourseError("--gradescope and --github-classroom: choose one")
+    common.require_parent("--out", target)
+    try:
+        if gradescope_lab:
+            rel.gradescope_zip(root, manifest.get(gradescope_lab), target)
+        elif github_classroom:
+            rel.github_classroom(root, manifest, target)
+        else:
+            rel.student_edition(root, manifest, target)
+    except OSError as exc:  # built beside the target: name the target, not the temporary name
+        raise CourseError(f"--out: cannot write {target} ({exc.strerror or exc})") from None
     if gradescope_lab:
-        if github_classroom:
-            raise CourseError("--gradescope and --github-classroom: choose one")
-        rel.gradescope_zip(root, manifest.get(gradescope_lab), target)
         click.echo(f"wrote {target}: upload it as the autograder of lab {gradescope_lab}")
     elif github_classroom:
-        rel.github_classroom(root, manifest, target)
         click.echo(f"wrote {target}: push it as the assignment's starter repository")
     else:
-        rel.student_edition(root, manifest, target)
         click.echo(f"wrote the student edition to {target} (use it with: course --course-dir {target} ...)")

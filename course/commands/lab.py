@@ -150,9 +150,7 @@ def print_result(result, *, verbose: bool = True) -> None:
                 todo.setdefault(r.test.task, f"write {match.group(3)} ({match.group(1)}:{match.group(2)})" if match else "")
             else:
                 detailed.append(r)
-        for task, where in sorted(todo.items()):
-            out.print(Text(f"• task {task} ({task_titles.get(task, '')}): not implemented yet", style="yellow")
-                      + Text(f"  {where}" if where else "", style="dim"))
+        # The task being worked on first (its code runs and fails), then what is not written yet.
         for r in detailed[:MAX_DETAILED]:
             out.print(Text(f"✗ {r.test.name} (task {r.test.task})", style="red"))
             if r.test.doc:
@@ -160,8 +158,12 @@ def print_result(result, *, verbose: bool = True) -> None:
             for line in r.message.strip().splitlines()[:12]:
                 out.print(Text("  " + line))
         if len(detailed) > MAX_DETAILED:
-            out.print(Text(f"… and {len(detailed) - MAX_DETAILED} more failing tests (see --json for all)", style="dim"))
-        first = min(r.test.task for r in failures)
+            more = len(detailed) - MAX_DETAILED
+            out.print(Text(f"… and {common.plural(more, 'more failing test')} (see --json for all)", style="dim"))
+        for task, where in sorted(todo.items()):
+            out.print(Text(f"• task {task} ({task_titles.get(task, '')}): not implemented yet", style="yellow")
+                      + Text(f"  {where}" if where else "", style="dim"))
+        first = min(r.test.task for r in (detailed or failures))
         out.print(f"Next: task {first} ({task_titles.get(first, '')}). "
                   f"Stuck? [bold]course lab hint {result.lab.slug} {first}[/bold]")
     for note in result.notes:
@@ -233,12 +235,16 @@ def hint(ctx, slug, task):
 def solution(ctx, slug, work_root, force):
     """The reference solution, once you have passed the lab (or with --force)."""
     from course import variants
+    from course.release import is_student_edition
 
-    lab_ = common.manifest(ctx).get(slug)
+    manifest = common.manifest(ctx)
+    lab_ = manifest.get(slug)
+    if (is_student_edition(manifest) or not lab_.solution_file.is_file()
+            or lab_.solution_file.read_text(encoding="utf-8").startswith(variants.STUB_MARK)):
+        raise CourseError(f"lab {slug}: this is the student edition of the course, which ships without "
+                          "solutions (your instructor has them)")
     if not force and not read_status(_workspace(work_root, slug).parent).get(slug, {}).get("passed"):
         raise CourseError(f"lab {slug} is not passed yet: finish it first, or use --force")
-    if not lab_.solution_file.is_file():
-        raise CourseError(f"lab {slug}: this edition of the course ships no solutions")
     click.echo(variants.reference_source(lab_), nl=False)
 
 
