@@ -454,6 +454,11 @@ def test_unknown_tag_warns_and_plurals_are_right(demo_course, tmp_path, run_cli)
     done = subprocess.run([sys.executable, "-m", "course", *course, "cards", "list", "--tag", "#math"],
                           capture_output=True, text=True)
     assert done.stderr.strip() == "1 card"
+    done = subprocess.run([sys.executable, "-m", "course", *course, "study", "--tag", "#nosuch", "--db",
+                           str(tmp_path / "r.db")], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.splitlines() == [
+        "warning: --tag: no card has the tag '#nosuch' (see 'course cards list --json' for tags)",
+        "error: no cards match the --tag/--lab filters"]
     one = run_cli(*course, "export", "anki", "--tag", "#math", "-o", tmp_path / "one.apkg")
     assert one.exit_code == 0 and "1 note, 1 subdeck, 0 media files" in one.output
     (tmp_path / "set.txt").write_text("term\tdefinition\n")

@@ -40,6 +40,20 @@ def test_gradescope_zip_ships_only_the_lab_it_grades(two_labs, tmp_path, run_cli
     assert '"labs" = "course/_content/labs"' in pyproject and "cards" not in pyproject
 
 
+def test_gradescope_engine_builds_a_wheel_with_its_one_lab(two_labs, tmp_path, run_cli):
+    out = tmp_path / "demo.zip"
+    run_cli("--course-dir", two_labs, "release", "--gradescope", "demo", "--out", out)
+    with zipfile.ZipFile(out) as zf:
+        zf.extractall(tmp_path / "source")
+    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"),
+                            str(tmp_path / "source" / "engine")], capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    with zipfile.ZipFile(next((tmp_path / "dist").glob("*.whl"))) as wheel:
+        content = {n for n in wheel.namelist() if n.startswith("course/_content/")}
+    assert "course/_content/labs/demo/test_demo.py" in content and "course/_content/labs/manifest.toml" in content
+    assert not [n for n in content if n.startswith(("course/_content/cards", "course/_content/labs/other"))]
+
+
 def _shim(path: Path, body: str) -> None:
     path.write_text("#!/usr/bin/env bash\n" + body)
     path.chmod(0o755)

@@ -295,7 +295,7 @@ def selfcheck_cmd(ctx, slugs, sandbox):
         click.echo(
             f"{slug}: reference {report.reference.score:g}/{report.reference.max_score:g} "
             f"({report.reference.seconds:.1f} s), stub {report.stub.score:g}, "
-            f"{len(report.bugs)} planted bugs, sandbox {report.reference.sandbox}"
+            f"{common.plural(len(report.bugs), 'planted bug')}, sandbox {report.reference.sandbox}"
         )
         for name, res in report.bugs.items():
             click.echo(f"  bug {name}: fails {sum(not r.passed for r in res.results)}/{len(res.results)} of its tests")

@@ -54,11 +54,14 @@ def study(ctx, tags, labs, new_per_day, db, stats):
 
     from course import study as st
 
-    _, cards = common.select_cards(ctx, tuple(tags), tuple(labs))
-    clock = st.Clock(os.environ.get("COURSE_STUDY_NOW"))
     import sqlite3
 
     from course.errors import CourseError
+
+    _, cards = common.select_cards(ctx, tuple(tags), tuple(labs))
+    if not cards:
+        raise CourseError("no cards match the --tag/--lab filters")
+    clock = st.Clock(os.environ.get("COURSE_STUDY_NOW"))
 
     db_path = Path(db) if db else st.default_db()
     try:
