@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 
-from course.grading import sandbox
+def _fresh_user_folders() -> None:
+    """Empty user cache, data and config folders (and HOME) for the whole run: nothing an
+    earlier run computed, such as a reference-output cache, can make a test pass."""
+    base = Path(tempfile.mkdtemp(prefix="course-tests-home-"))
+    for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        os.environ[var] = str(base / var.lower())
+    os.environ["HOME"] = str(base / "home")
+    os.environ.pop("COURSE_DIR", None)
+    os.environ.pop("COURSE_SANDBOX", None)
+    (base / "home").mkdir()
+
+
+_fresh_user_folders()  # before anything below asks platformdirs where the folders are
+
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from course.grading import sandbox  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent

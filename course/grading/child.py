@@ -1,8 +1,9 @@
 """The untrusted side of grading: import the student's module, run probes, send plain data.
 
-Run as ``python -I -B -m course.grading.child`` with the spec and the tests on stdin. Each event is one JSON line on the
-file descriptor named in the spec, never on stdout, so printing "PASSED" achieves nothing:
-the parent only reads probe *data* here and decides pass or fail itself.
+Started by :func:`course.grading.sandbox.child_argv` with the spec and the tests on stdin.
+Each event is one JSON line on the file descriptor named in the spec, never on stdout, so
+printing "PASSED" achieves nothing: the parent only reads probe *data* here and decides
+pass or fail itself.
 """
 
 from __future__ import annotations
@@ -18,68 +19,6 @@ import types
 def _send(stream, event: dict) -> None:
     stream.write(json.dumps(event) + "\n")
     stream.flush()
-
-
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-
-
-_CHANGE_ONE = {"os.mkdir", "os.remove", "os.rmdir", "os.truncate", "os.chmod", "os.chown", "os.utime", "shutil.rmtree"}
-_CHANGE_TWO = {"os.rename", "os.symlink", "os.link"}
-
-
-def _writes(mode, flags) -> bool:
-    """Whether an ``open`` audit event (builtin open or os.open) can write."""
-    if isinstance(mode, str):
-        return any(c in mode for c in "wax+")
-    return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
-
-
-def _install_guard(hidden: list[str], workdir: str) -> None:
-    """Fallback sandbox (no bubblewrap): an audit hook that refuses the obvious escapes.
-
-    It hides the course content and reference cache, allows writing only in the working
-    folder (TMPDIR points there too), and refuses new programs and network connections. It
-    is not a security boundary against native code; bubblewrap is.
-    """
-    roots = tuple(os.path.realpath(h) + os.sep for h in hidden)
-    writable = (os.path.realpath(workdir) + os.sep,)
-
-    def blocked(path) -> bool:
-        if isinstance(path, int) or path is None:
-            return False
-        try:
-            real = os.path.realpath(os.fsdecode(path)) + os.sep
-        except (TypeError, ValueError):
-            return False
-        return real.startswith(roots)
-
-    def outside_ok(path) -> bool:
-        return (os.path.realpath(os.fsdecode(path)) + os.sep).startswith(writable)
-
-    def hook(event: str, args: tuple) -> None:
-        if event in ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.chdir") and args and blocked(args[0]):
-            raise PermissionError(f"grading sandbox: access to {args[0]!r} is not allowed")
-        # os.open's dir_fd does not reach the hook: a relative path could mean any folder.
-        if event == "open" and len(args) > 1 and args[1] is None and isinstance(args[0], (str, bytes)) and not os.path.isabs(args[0]):
-            raise PermissionError("grading sandbox: os.open needs an absolute path")
-        if event in ("os.listdir", "os.scandir", "os.chdir") and args and isinstance(args[0], int):
-            raise PermissionError("grading sandbox: folders opened by descriptor are not allowed")
-        targets = ()
-        if event == "open" and len(args) > 2 and _writes(args[1], args[2]):
-            targets = args[:1]
-        elif event in _CHANGE_ONE:
-            targets = args[:1]
-        elif event in _CHANGE_TWO:
-            targets = args[:2]
-        for target in targets:
-            if isinstance(target, (str, bytes, os.PathLike)) and not outside_ok(target):
-                raise PermissionError(f"grading sandbox: writing {target!r} is not allowed")
-        if event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "pty.spawn"):
-            raise PermissionError("grading sandbox: starting programs is not allowed")
-        if event in ("socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind") and len(args) > 1 and isinstance(args[1], tuple):
-            raise PermissionError("grading sandbox: network access is not allowed")
-
-    sys.addaudithook(hook)
 
 
 def _from_source(name: str, source: str):
@@ -109,6 +48,13 @@ def main() -> None:
     source = sys.stdin.buffer.read().decode("utf-8")
     sys.stdin.close()
     sys.stdin = open(os.devnull)  # input() in student code gets EOF
+    if spec.get("drop_to") is not None:
+        # Bubblewrap started as root: become 'nobody' (no capabilities left, not the owner
+        # of the host's files, subject to the process limit) before any student code runs.
+        uid = spec["drop_to"]
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
     from course.grading.sandbox import Limits
 
     Limits.apply_json(spec["limits"])
@@ -120,12 +66,14 @@ def main() -> None:
     del source
     by_name = {t.name: t for t in testing.collect(tests_module)}
     if spec.get("guard"):
-        _install_guard(spec["hidden_paths"], spec["workdir"])
+        from course.grading import guard
+
+        guard.install(spec["hidden_paths"], spec["workdir"])
     _send(out, {"event": "importing"})
     try:
         student = _load(spec["module"], spec["solution_path"])
     except BaseException as exc:  # noqa: BLE001  (SystemExit and friends are student errors too)
-        _send(out, {"event": "import_error", "error": _describe(exc)})
+        _send(out, {"event": "import_error", "error": _describe_import(exc, spec["module"])})
         return
     for name in spec["names"]:
         _send(out, {"event": "start", "name": name})
@@ -147,6 +95,20 @@ def _describe(exc: BaseException) -> str:
     )
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return text + where
+
+
+def _describe_import(exc: BaseException, module: str) -> str:
+    """An import failure as a compiler would show it: ``f1.py:474:``, the line and a caret."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        where = f"{module}.py:{exc.lineno}:"
+        text = (exc.text or "").rstrip("\n")
+        shown = f"{where} {type(exc).__name__}: {exc.msg}"
+        if text.strip():
+            indent = len(text) - len(text.lstrip())
+            caret = " " * max(0, (exc.offset or 1) - 1 - indent) + "^"
+            shown += f"\n    {text.strip()}\n    {caret}"
+        return shown
+    return _describe(exc)
 
 
 if __name__ == "__main__":

@@ -17,17 +17,18 @@ from types import ModuleType
 
 from course import __version__, markers, plain
 from course.errors import CourseError
-from course.grading import runner, sandbox
+from course.grading import feedback, runner, sandbox
 from course.manifest import Lab
-from course.testing import GradedTest, collect
+from course.testing import REFERENCE, GradedTest, collect
 
 
 @dataclass
 class TestResult:
     test: GradedTest
     passed: bool
-    message: str = ""
+    message: str = ""  # what the student sees (cleaned; for hidden tests, no expected values)
     seconds: float = 0.0
+    detail: str = ""  # the instructor's full message, when it differs from ``message``
 
     @property
     def score(self) -> float:
@@ -42,6 +43,7 @@ class LabResult:
     seconds: float
     output: str = ""
     notes: list[str] = field(default_factory=list)
+    import_error: str = ""  # shown once, at the top, rather than under every test
 
     @property
     def score(self) -> float:
@@ -61,6 +63,12 @@ class LabResult:
             got, total = scores.get(r.test.task, (0.0, 0.0))
             scores[r.test.task] = (got + r.score, total + r.test.points)
         return scores
+
+    @property
+    def status(self) -> str:
+        if self.import_error:
+            return "import error"
+        return "full marks" if self.full_marks else "graded"
 
     def by_name(self) -> dict[str, TestResult]:
         return {r.test.name: r for r in self.results}
@@ -82,7 +90,7 @@ class LabResult:
                     "visibility": "after_published" if r.test.hidden else "visible",
                 }
             )
-        notes = "\n".join(self.notes)
+        notes = "\n".join(([f"Your module failed to import:\n{self.import_error}"] if self.import_error else []) + self.notes)
         return {
             "score": self.score,
             "max_score": self.max_score,
@@ -140,8 +148,11 @@ def _cache_dir() -> Path:
 
 
 def hidden_paths(lab: Lab) -> list[Path]:
-    """What the sandboxed child must not see: all course content and the reference cache."""
-    return [lab.directory.parent.resolve(), lab.directory.parent.parent.resolve() / "cards", _cache_dir()]
+    """What the sandboxed child must not see: every copy of the course content (the one in
+    use, a wheel's, a checkout's) and the reference cache."""
+    paths = [lab.directory.parent.resolve(), lab.directory.parent.parent.resolve() / "cards", *sandbox.course_copies()]
+    paths.append(_cache_dir())
+    return list(dict.fromkeys(paths))
 
 
 def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str) -> runner.RunReport:
@@ -160,8 +171,12 @@ def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str) -> runner
 _reference_memo: dict[Path, dict[str, object]] = {}
 
 
-def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
-    """Probe data of the reference solution for tests that compare with it (cached)."""
+def reference_outputs(lab: Lab, tests: list[GradedTest], kind: str | None = None) -> dict[str, object]:
+    """Probe data of the reference solution for tests that compare with it (cached).
+
+    The reference runs exactly like a student's code, in the same kind of sandbox, so a
+    reference that cannot pass there is found on the first check of a fresh machine.
+    """
     wanted = [t for t in tests if t.uses_reference]
     if not wanted:
         return {}
@@ -177,8 +192,10 @@ def reference_outputs(lab: Lab, tests: list[GradedTest]) -> dict[str, object]:
             stored = {}
     missing = [t for t in wanted if t.name not in stored]
     if missing:
-        report = _run(lab, lab.solution_file, missing, "none")
+        report = _run(lab, lab.solution_file, missing, sandbox.choose(kind))
         failed = [f"{n}: {o.error}" for n, o in report.outcomes.items() if not o.ok]
+        if report.import_error:
+            failed.insert(0, f"import: {report.import_error}")
         if failed:
             raise CourseError(f"lab {lab.slug}: the reference solution failed a probe: {failed[0]}")
         stored.update({n: o.data for n, o in report.outcomes.items()})
@@ -240,22 +257,31 @@ def grade(
     if refusal:
         results = [TestResult(t, False, refusal) for t in tests]
         return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
-    refs = reference_outputs(lab, tests)
+    refs = reference_outputs(lab, tests, kind)
     report = _run(lab, solution, tests, kind)
-    results = []
-    for test in tests:
-        outcome = report.outcomes.get(test.name) or runner.ProbeOutcome(False, error="no result")
-        if not outcome.ok:
-            results.append(TestResult(test, False, outcome.error, outcome.seconds))
-            continue
-        try:
-            test.verify(outcome.data, refs.get(test.name))
-        except AssertionError as exc:
-            results.append(TestResult(test, False, str(exc) or "assertion failed", outcome.seconds))
-        except Exception as exc:  # noqa: BLE001  (odd data from a student must not stop grading)
-            results.append(
-                TestResult(test, False, f"result has an unexpected form ({type(exc).__name__}: {exc})", outcome.seconds)
-            )
-        else:
-            results.append(TestResult(test, True, "", outcome.seconds))
-    return LabResult(lab, results, kind, time.monotonic() - begin, output=report.output, notes=notes)
+    results = [_judge(test, report.outcomes.get(test.name), refs) for test in tests]
+    return LabResult(lab, results, kind, time.monotonic() - begin, output=feedback.clean(report.output), notes=notes,
+                     import_error=feedback.clean(report.import_error))
+
+
+def _judge(test: GradedTest, outcome: runner.ProbeOutcome | None, refs: dict[str, object]) -> TestResult:
+    """Pass or fail one test on its probe's data; hidden tests keep their expected values."""
+    outcome = outcome or runner.ProbeOutcome(False, error="no result")
+    if not outcome.ok:
+        return TestResult(test, False, feedback.clean(outcome.error), outcome.seconds)
+    expected = refs.get(test.name)
+    try:
+        test.verify(outcome.data, expected)
+    except AssertionError as exc:
+        message = feedback.clean(str(exc) or "assertion failed")
+    except Exception as exc:  # noqa: BLE001  (odd data from a student must not stop grading)
+        message = feedback.clean(f"result has an unexpected form ({type(exc).__name__}: {exc})")
+    else:
+        return TestResult(test, True, "", outcome.seconds)
+    if not test.hidden:
+        return TestResult(test, False, message, outcome.seconds)
+    compared = test.check_fn is None
+    if compared and test.expect is not REFERENCE:
+        expected = test.expect
+    shown = feedback.hidden_failure(test.doc, outcome.data, expected, compared=compared, rtol=test.rtol, atol=test.atol)
+    return TestResult(test, False, shown, outcome.seconds, detail=message)
