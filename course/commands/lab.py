@@ -334,3 +334,8 @@ def figures(ctx, slugs, out_dir):
             raise CourseError(f"lab {slug}: make_figures failed: {last}")
         for line in done.stdout.split():
             click.echo(line)
+
+
+from course.mutate import mutate_cmd  # noqa: E402  (an author command, defined with its engine)
+
+lab.add_command(mutate_cmd)

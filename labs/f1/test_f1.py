@@ -214,6 +214,82 @@ def test_iso_f1(lab):
     return lab.iso_f1_precision(0.5, [0.2, 0.25, 0.3, 0.5, 1.0])
 
 
+# ---------------------------------------------------------------------------------- Every task: common slips
+
+
+def _unchanged(value, before):
+    return bool(np.array_equal(np.asarray(value, dtype=object), np.asarray(before, dtype=object))) and type(value) is type(before)
+
+
+@graded(task=1, points=1, expect={"labels list unchanged": True, "y_true unchanged": True, "y_pred unchanged": True,
+                                  "tp": [1, 1], "fp": [1, 0], "confusion dtype": "int64"})
+def test_inputs_not_changed(lab):
+    """Your functions must not change their arguments: per_class_counts(labels=[0, 2]) leaves that list as it was.
+    Counts are int64 (the docstring's promise), not floats."""
+    labels = [0, 2]
+    y_true, y_pred = np.array([0, 1, 2, 2, 3]), np.array([0, 0, 2, 1, 3])
+    counts = lab.per_class_counts(y_true, y_pred, labels)
+    return {"confusion dtype": str(np.asarray(lab.confusion_counts(y_true, y_pred, labels)).dtype),
+            "labels list unchanged": labels == [0, 2],
+            "y_true unchanged": y_true.tolist() == [0, 1, 2, 2, 3],
+            "y_pred unchanged": y_pred.tolist() == [0, 0, 2, 1, 3],
+            "tp": counts["tp"], "fp": counts["fp"]}
+
+
+@graded(task=2, points=1, expect={"default zd": [0.5, 0.0, 2.0], "zd=1": [0.5, 1.0, 2.0], "scalar": 0.25,
+                                  "dtype": "float64", "shape": [2, 2], "warnings": 0})
+def test_safe_divide_defaults(lab):
+    """The default zero_division is 0; zero_division=1 fills 1; scalars and 2-D inputs work elementwise as float64.
+    safe_divide never warns, even where it divides 0 by 0."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="warn"):
+            grid = lab.safe_divide(np.array([[1, 2], [3, 4]]), np.array([[1, 1], [1, 0]]), 1.0)
+            lab.safe_divide([0.0, 1.0], [0.0, 0.0], NAN)
+    return {"warnings": len(caught),"default zd": lab.safe_divide([1, 0, 4], [2, 0, 2]),
+            "zd=1": lab.safe_divide([1, 0, 4], [2, 0, 2], zero_division=1),
+            "scalar": float(lab.safe_divide(1, 4)),
+            "dtype": str(np.asarray(lab.safe_divide([1], [3])).dtype),
+            "shape": list(np.shape(grid))}
+
+
+@graded(task=3, points=1, expect={"sorted present": [0, 1, 2, 5], "given order": [5, 0], "binary": ["b"],
+                                  "nan_average empty": NAN, "nan_average weighted": 0.25,
+                                  "accuracy": 0.6})
+def test_labels_average_accuracy(lab):
+    """select_labels: sorted labels present in EITHER list, `labels` in the caller's order, [pos_label] for binary.
+    nan_average of nothing is NaN; weights follow their values. accuracy = fraction of equal pairs."""
+    return {"sorted present": lab.select_labels([5, 0, 1], [2, 0, 1]),
+            "given order": lab.select_labels([5, 0, 1], [2, 0, 1], labels=[5, 0]),
+            "binary": lab.select_labels(["a", "b"], ["b", "b"], average="binary", pos_label="b"),
+            "nan_average empty": lab.nan_average([]),
+            "nan_average weighted": lab.nan_average([0.0, 1.0, NAN], weights=[3.0, 1.0, 9.0]),
+            "accuracy": lab.accuracy(["a", "b", "c", "a", "b"], ["a", "b", "a", "a", "c"])}
+
+
+@graded(task=4, points=1, expect={"ap": 1 / 2, "best": {"threshold": 0.7, "f1": 4 / 5, "precision": 2 / 3, "recall": 1.0},
+                                  "f1 at points": [0.0, 2 / 3, 1.0], "scores unchanged": True})
+def test_thresholds_pos_label(lab):
+    """pos_label picks the positive class for AP and the best threshold; F1 at a point with P = R = 0 is 0.
+    Sorting the scores must not reorder the caller's array."""
+    y = ["ok", "fraud", "ok", "fraud"]
+    s = np.array([0.9, 0.8, 0.7, 0.2])
+    ap = lab.average_precision(y, s, pos_label="fraud")
+    best = lab.best_f1_threshold(["ok", "fraud", "fraud", "ok"], [0.8, 0.9, 0.7, 0.1], pos_label="fraud")
+    best["threshold"] = round(best["threshold"], 12)
+    return {"ap": ap, "best": best, "f1 at points": lab.f1_at_thresholds([0.0, 0.5, 1.0], [0.0, 1.0, 1.0]),
+            "scores unchanged": s.tolist() == [0.9, 0.8, 0.7, 0.2]}
+
+
+@graded(task=5, points=1, expect={"prevalence": 0.5, "accuracy_all_negative": 0.5, "f1_all_negative": 0.0,
+                                  "accuracy_all_positive": 0.5, "f1_all_positive": 2 / 3, "ap_constant_score": 0.5})
+def test_trivial_baselines_pos_label(lab):
+    """pos_label='spam': half the messages are spam, so always-positive has P = 1/2, R = 1, F1 = 2/3."""
+    return lab.trivial_baselines(["spam", "ham", "spam", "ham"], pos_label="spam")
+
+
 ### BEGIN HIDDEN TESTS
 
 
@@ -339,6 +415,109 @@ def test_figure_data(lab):
         path = os.path.join(tmp, "f1-pr-curve.png")
         data = lab.plot_pr_curve(y, s, path)
         return {"data": data, "png written": os.path.isfile(path) and os.path.getsize(path) > 0}
+
+
+def _label_battery():
+    """Seeded (y_true, y_pred) pairs: absent classes, classes on one side only, strings, 1 and 2 samples."""
+    rng = np.random.default_rng(2024)
+    cases = []
+    for n, k in ((1, 2), (2, 2), (7, 3), (25, 4), (60, 6)):
+        y_true, y_pred = rng.integers(0, k, n).tolist(), rng.integers(0, k, n).tolist()
+        cases.append((y_true, y_pred))
+        cases.append(([t for t in y_true], [p if p != 0 else k for p in y_pred]))  # class k only predicted
+    cases.append((["b", "a", "c", "a"], ["a", "a", "c", "d"]))
+    return cases
+
+
+@graded(task=1, points=1, expect={"tp": [1, 0], "fp": [1, 0], "fn": [0, 1], "support": [1, 1]})
+def test_per_class_mixed_label_types(lab):
+    """Errors against labels of another type (a string among ints) still count, without comparing them to ints."""
+    return lab.per_class_counts([0, "x", 1, 2.5], [0, 0, "y", 2.5], [0, 1])
+
+
+@graded(task=1, points=1, expect=REFERENCE)
+def test_counts_battery(lab):
+    """Confusion and per-class counts on a seeded battery, with label subsets, unknown labels and numpy inputs."""
+    out = []
+    for y_true, y_pred in _label_battery():
+        present = sorted(set(y_true) | set(y_pred), key=repr)
+        for labels in (present, present[::-1], present[:1] + ["zz"], present[1:]):
+            labels_copy = list(labels)
+            cm = lab.confusion_counts(np.asarray(y_true), np.asarray(y_pred), labels)
+            pc = lab.per_class_counts(y_true, y_pred, labels)
+            out.append([cm, pc, labels == labels_copy])
+    return out
+
+
+@graded(task=2, points=1, expect=REFERENCE, rtol=1e-12)
+def test_fbeta_battery(lab):
+    """F-beta from counts: every zero pattern, large counts, beta from 0.25 to 4, every zero_division policy."""
+    rng = np.random.default_rng(5)
+    tp, fp, fn = rng.integers(0, 3, (3, 27))
+    big = [10**12, 3 * 10**12, 7]
+    out = {}
+    for beta in (0.25, 1.0, 1.5, 4.0):
+        for z in (0, 1, NAN):
+            out[f"beta={beta} zd={z}"] = list(lab.fbeta_from_counts(tp.tolist() + [big[0]], fp.tolist() + [big[1]],
+                                                                  fn.tolist() + [big[2]], beta=beta, zero_division=z))
+    out["default"] = list(lab.fbeta_from_counts(tp, fp, fn))
+    return out
+
+
+@graded(task=3, points=1, expect=REFERENCE, rtol=1e-12, names=("precision", "recall", "f", "support"))
+def test_prf_battery(lab):
+    """precision_recall_fscore on the battery: binary with pos_label (ints and strings), every average, beta and policy."""
+    out = {}
+    for i, (y_true, y_pred) in enumerate(_label_battery()):
+        present = sorted(set(y_true) | set(y_pred), key=repr)
+        for average in (None, "micro", "macro", "weighted"):
+            for z in (0.0, 1.0, NAN):
+                out[f"{i} {average} zd={z}"] = list(lab.precision_recall_fscore(
+                    y_true, y_pred, average=average, zero_division=z, beta=2.0))
+        if len(present) <= 2:
+            for pos in present:
+                out[f"{i} binary pos={pos!r}"] = list(lab.precision_recall_fscore(
+                    y_true, y_pred, average="binary", pos_label=pos, beta=0.5, zero_division=1.0))
+        out[f"{i} accuracy"] = [lab.accuracy(y_true, y_pred), 0.0, 0.0, None]
+    out["binary default pos_label"] = list(lab.precision_recall_fscore([0, 1, 1, 0], [1, 1, 0, 0], average="binary"))
+    out["binary only negatives"] = list(lab.precision_recall_fscore([0, 0], [0, 0], average="binary"))
+    return out
+
+
+@graded(task=4, points=1, expect=REFERENCE, rtol=1e-12)
+def test_threshold_battery(lab):
+    """Curves, AP and best threshold on seeded scores: all tied, one sample, unsorted input, no negatives, pos_label=0."""
+    out = []
+    rng = np.random.default_rng(17)
+    cases = [([1], [0.5]), ([0, 1, 1], [0.4, 0.4, 0.4]), ([1, 1, 1], [0.3, 0.9, 0.1]), ([0, 0, 1], [0.2, 0.2, 0.1])]
+    for n in (5, 12, 40):
+        cases.append((rng.integers(0, 2, n).tolist(), np.round(rng.random(n), 1).tolist()))
+    for y, s in cases:
+        for pos in (1, 0):
+            s_arr = np.array(s)
+            out.append([list(lab.precision_recall_curve(y, s_arr, pos_label=pos)),
+                        lab.average_precision(y, s_arr, pos_label=pos),
+                        lab.best_f1_threshold(y, s_arr, pos_label=pos) if (np.asarray(y) == pos).any() else {},
+                        s_arr.tolist() == list(s)])
+    return out
+
+
+@graded(task=5, points=1, expect=REFERENCE, rtol=1e-12)
+def test_task5_battery(lab):
+    """Baselines with pos_label and without positives; iso-F1 lines for several F values and a scalar recall."""
+    out = [lab.trivial_baselines([0, 0, 0]), lab.trivial_baselines([2, 1, 2, 2, 0], pos_label=2),
+           lab.trivial_baselines(["x", "y"], pos_label="y")]
+    r = np.linspace(0.0, 1.0, 21)
+    out += [lab.iso_f1_precision(f, r) for f in (0.1, 0.5, 2 / 3, 0.9, 1.0)]
+    out.append(lab.iso_f1_precision(0.4, 0.8))
+    return out
+
+
+@graded(task=5, points=1, expect=REFERENCE, rtol=1e-12)
+def test_figure_levels(lab):
+    """plot_pr_curve without a path draws nothing but returns the data, for the iso-F1 levels it is given."""
+    y, s = _scores(18, 40, prevalence=0.4, decimals=2)
+    return lab.plot_pr_curve(y, s, None, levels=(0.3, 0.7, 0.9))
 
 
 ### END HIDDEN TESTS

@@ -1,0 +1,67 @@
+"""Quality of the labs' graded tests (issue 14).
+
+* correct alternative implementations (``tests/fixtures/alternatives/<slug>/*.py``, definitions
+  appended to the reference as planted bugs are) get full marks from the real grader: the
+  tests admit every implementation the lesson allows;
+* mutation testing (``course lab mutate``) on a small fixed-seed sample: every sampled mutant
+  that is not listed as equivalent is killed, and the fast engine agrees with the real grader;
+* under plain pytest, a test that compares with the reference compares with the course's
+  reference solution, not with the module under test.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from course import markers, mutate, variants
+from course.content import content_root
+from course.grading.grade import grade
+from course.manifest import load_manifest
+
+MANIFEST = load_manifest(content_root())
+ALTERNATIVES = Path(__file__).parent / "fixtures" / "alternatives"
+CASES = sorted((p.parent.name, p.stem) for p in ALTERNATIVES.glob("*/*.py"))
+
+
+@pytest.mark.parametrize(("slug", "name"), CASES, ids=[f"{s}/{n}" for s, n in CASES])
+def test_alternative_gets_full_marks(slug, name, tmp_path):
+    lab = MANIFEST.get(slug)
+    source = variants.reference_source(lab) + "\n\n# ---- alternative ----\n" + (ALTERNATIVES / slug / f"{name}.py").read_text()
+    result = grade(lab, variants.write_variant(source, tmp_path, lab), sandbox_kind="none")
+    failed = {r.test.name: r.message for r in result.results if not r.passed}
+    assert failed == {} and result.full_marks
+
+
+def test_every_lab_keeps_two_alternatives():
+    counts = {slug: sum(1 for s, _ in CASES if s == slug) for slug in MANIFEST.slugs}
+    assert {s: n for s, n in counts.items() if n < 2} == {}
+
+
+def test_mutants_stay_in_solution_blocks_and_compile():
+    lab = MANIFEST.get("f1")
+    source = lab.solution_file.read_text(encoding="utf-8")
+    found = mutate.mutants(source)
+    assert len(found) > 100 and len({m.id for m in found}) == len(found)
+    stub = markers.make_stub(source)
+    for m in found[:40]:
+        assert markers.make_stub(m.source) == stub, m.id  # only solution blocks change
+        compile(m.source, m.id, "exec")
+    assert mutate.format_report(mutate.MutationReport(lab, [], {}, []))[0].startswith("f1: 0/0")
+
+
+@pytest.mark.parametrize("slug", ["f1"])
+def test_mutation_sample_is_killed(slug):
+    """A fixed-seed sample of mutants: each is killed or listed as equivalent (the full run is
+    ``course lab mutate SLUG``, minutes per lab)."""
+    lab = MANIFEST.get(slug)
+    report = mutate.run(lab, sample=8, seed=14, workers=2)
+    assert report.unknown_equivalent == []
+    assert [r.mutant.id for r in report.survivors()] == []
+
+
+def test_fast_engine_agrees_with_the_grader():
+    lab = MANIFEST.get("f1")
+    fast = mutate.run(lab, sample=3, seed=3, workers=2)
+    real = mutate.run(lab, sample=3, seed=3, workers=2, engine="grader", sandbox_kind="none")
+    assert [(r.mutant.id, r.killed, sorted(r.failed)) for r in fast.results] == \
+        [(r.mutant.id, r.killed, sorted(r.failed)) for r in real.results]
