@@ -11,18 +11,20 @@ import csv
 import io
 import json
 import re
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from course.errors import CourseError
+from course.grading.feedback import clean
 from course.grading.grade import LabResult, grade
 from course.lock import atomic_write_bytes
 from course.manifest import Lab
 
 MAX_UNZIPPED = 64 * 1024**2
-RESERVED = {"grades.csv", "test_pass_rates.csv"}
+RESERVED = {"grades.csv", "test_pass_rates.csv", "class-report.html", "concepts.csv"}
 
 
 @dataclass
@@ -99,7 +101,7 @@ def _unzip_solution(archive: Path, slug: str, into: Path) -> Path | None:
     return target
 
 
-def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None) -> Graded:
+def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None, hide: tuple[Path, ...] = ()) -> Graded:
     try:
         with tempfile.TemporaryDirectory(prefix="course-sub-") as tmp:
             if submission.source.is_dir():
@@ -112,7 +114,7 @@ def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None) -> Gra
                 return Graded(submission, None, f"{submission.source}: not a folder, a .zip or {lab.slug}.py")
             if path is None:
                 return Graded(submission, None, f"no {lab.slug}.py in {submission.source}")
-            return Graded(submission, grade(lab, path, sandbox_kind=sandbox_kind))
+            return Graded(submission, grade(lab, path, sandbox_kind=sandbox_kind, hide=hide))
     except CourseError as exc:
         return Graded(submission, None, str(exc))
     except Exception as exc:  # noqa: BLE001  (one broken submission never stops the batch)
@@ -124,13 +126,18 @@ def zero_result(lab: Lab, message: str) -> dict:
     return {"score": 0, "max_score": lab.max_points, "output": message, "tests": [], "lab": lab.slug}
 
 
-def feedback_markdown(graded: Graded, lab: Lab) -> str:
-    lines = [f"# {lab.title}: feedback for {graded.submission.student}", ""]
+def feedback_markdown(graded: Graded, lab: Lab, *, instructor: bool = False) -> str:
+    """The student's feedback (hidden tests without expected values), or with ``instructor``
+    the full detail of every failure and the end of the child's output."""
+    title = "instructor's copy" if instructor else "feedback"
+    lines = [f"# {lab.title}: {title} for {graded.submission.student}", ""]
     result = graded.result
     if result is None:
-        lines += [f"Your submission could not be graded: {graded.error}", "", f"Score: 0/{lab.max_points:g}"]
+        lines += [f"Your submission could not be graded: {clean(graded.error)}", "", f"Score: 0/{lab.max_points:g}"]
         return "\n".join(lines) + "\n"
     lines += [f"**Score: {result.score:g}/{result.max_score:g}**", ""]
+    if result.import_error:
+        lines += ["Your module failed to import, so no test could run:", "", "```text", result.import_error, "```", ""]
     scores = result.task_scores()
     for task in lab.tasks:
         got, total = scores.get(task.number, (0, 0))
@@ -141,17 +148,41 @@ def feedback_markdown(graded: Graded, lab: Lab) -> str:
                 continue
             mark = "✅" if r.passed else "❌"
             lines.append(f"- {mark} `{r.test.name}` ({r.score:g}/{r.test.points:g})" + (" (hidden test)" if r.test.hidden else ""))
-            if not r.passed and r.message:
-                for msg_line in r.message.strip().splitlines()[:8]:
+            message = (r.detail or r.message) if instructor else r.message
+            if not r.passed and message and not result.import_error:
+                for msg_line in message.strip().splitlines()[: 40 if instructor else 8]:
                     lines.append(f"    {msg_line}")
         lines.append("")
     for note in result.notes:
         lines.append(f"_Note: {note}_")
+    if instructor and result.output.strip():
+        lines += ["", "## End of the child's output", "", "```text", result.output.strip(), "```"]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def csv_cell(value: str) -> str:
+    """A student-controlled CSV field that a spreadsheet will not run as a formula."""
+    value = clean(value).replace("\n", " ")
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t") else value
+
+
+def _unsafe_entry(path: Path) -> str:
+    """Why the grader must not write at ``path`` (a FIFO, link or device there), or ''."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return f"{path}: {exc.strerror}"
+    return "" if stat.S_ISREG(mode) else f"{path} exists and is not a regular file"
+
+
 def write_outputs(lab: Lab, graded: list[Graded], out: Path) -> dict:
-    """Per-student results.json and feedback.md, grades.csv and test pass rates."""
+    """Per-student results.json, feedback.md and instructor.md; grades.csv and test pass rates.
+
+    Only this (trusted) process writes here. An entry that is not a plain file or folder
+    where a student's results go (a FIFO or a link, say) is an error for that student only.
+    """
     out.mkdir(parents=True, exist_ok=True)
     task_cols = [f"task{t.number}" for t in lab.tasks]
     table = io.StringIO()
@@ -159,25 +190,22 @@ def write_outputs(lab: Lab, graded: list[Graded], out: Path) -> dict:
     writer.writerow(["student", *task_cols, "total", "max", "percent", "status"])
     passes: dict[str, list[int]] = {}
     for g in graded:
-        folder = out / g.submission.student
-        folder.mkdir(parents=True, exist_ok=True)
-        data = g.result.to_gradescope() if g.result else zero_result(lab, g.error)
-        atomic_write_bytes(folder / "results.json", json.dumps(data, indent=1).encode())
-        atomic_write_bytes(folder / "feedback.md", feedback_markdown(g, lab).encode())
-        if g.result:
+        problem = _write_student(lab, g, out / g.submission.student)
+        if g.result and not problem:
             scores = g.result.task_scores()
             cells = [f"{scores.get(t.number, (0, 0))[0]:g}" for t in lab.tasks]
             total, maximum = g.result.score, g.result.max_score
-            status = "full marks" if g.result.full_marks else "graded"
+            status = g.result.status
             for r in g.result.results:
                 passes.setdefault(r.test.name, [0, 0])
                 passes[r.test.name][0] += int(r.passed)
                 passes[r.test.name][1] += 1
         else:
             cells = ["0"] * len(lab.tasks)
-            total, maximum, status = 0.0, lab.max_points, f"error: {g.error}"
+            total, maximum, status = 0.0, lab.max_points, f"error: {problem or g.error}"
         percent = 100 * total / maximum if maximum else 0.0
-        writer.writerow([g.submission.student, *cells, f"{total:g}", f"{maximum:g}", f"{percent:.1f}", status])
+        writer.writerow([csv_cell(g.submission.student), *cells, f"{total:g}", f"{maximum:g}", f"{percent:.1f}",
+                         csv_cell(status)])
     atomic_write_bytes(out / "grades.csv", table.getvalue().encode())
     rates = io.StringIO()
     rate_writer = csv.writer(rates, lineterminator="\n")
@@ -186,3 +214,30 @@ def write_outputs(lab: Lab, graded: list[Graded], out: Path) -> dict:
         rate_writer.writerow([name, ok, total, f"{ok / total:.3f}"])
     atomic_write_bytes(out / "test_pass_rates.csv", rates.getvalue().encode())
     return {name: ok / total for name, (ok, total) in passes.items()}
+
+
+def _write_student(lab: Lab, g: Graded, folder: Path) -> str:
+    """Write one student's files; return why they could not be written ('' when written)."""
+    try:
+        mode = folder.lstat().st_mode
+        if not stat.S_ISDIR(mode):
+            return f"{folder} exists and is not a folder"
+    except FileNotFoundError:
+        folder.mkdir()
+    except OSError as exc:
+        return f"{folder}: {exc.strerror}"
+    files = {
+        "results.json": json.dumps(g.result.to_gradescope() if g.result else zero_result(lab, clean(g.error)), indent=1),
+        "feedback.md": feedback_markdown(g, lab),
+        "instructor.md": feedback_markdown(g, lab, instructor=True),
+    }
+    for name, text in files.items():
+        problem = _unsafe_entry(folder / name)
+        if problem:
+            return problem
+    for name, text in files.items():
+        try:
+            atomic_write_bytes(folder / name, text.encode())
+        except OSError as exc:
+            return f"{folder / name}: {exc.strerror}"
+    return ""

@@ -16,12 +16,17 @@ from course.errors import CourseError
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for results.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Submissions graded at once.")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None)
+@click.option("--trust-submissions", is_flag=True,
+              help="Grade without bubblewrap: student code then runs behind an audit guard only, which native "
+                   "code can step around (it could read classmates' work or the reference, or disturb the batch).")
 @click.pass_context
-def grade(ctx, slug, submissions, out_dir, jobs, sandbox):
+def grade(ctx, slug, submissions, out_dir, jobs, sandbox, trust_submissions):
     """Grade SUBMISSIONS (folders or zips) of lab SLUG, hidden tests included.
 
-    Writes OUT/<student>/results.json (Gradescope schema), OUT/<student>/feedback.md,
-    OUT/grades.csv and OUT/test_pass_rates.csv.
+    Writes OUT/<student>/results.json (Gradescope schema), OUT/<student>/feedback.md (what
+    the student may see), OUT/<student>/instructor.md (full detail, hidden tests' expected
+    values included), OUT/grades.csv and OUT/test_pass_rates.csv. Refuses to run without a
+    working bubblewrap unless --trust-submissions is given.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -31,28 +36,36 @@ def grade(ctx, slug, submissions, out_dir, jobs, sandbox):
     from course.grading import sandbox as sandbox_mod
     from course.grading.grade import load_tests, reference_outputs
 
+    kind = sandbox_mod.choose(sandbox)
+    if kind == "none" and not trust_submissions:
+        why = "is turned off (--sandbox none)" if sandbox_mod.bwrap_works() else "is not usable here (install the 'bubblewrap' package)"
+        raise CourseError(f"--sandbox: bubblewrap {why}; grading a class without it needs --trust-submissions")
     out_path = Path(out_dir)
     if out_path.exists() and not out_path.is_dir():
         raise CourseError(f"--out: {out_path} is a file, not a folder")
     out_path.mkdir(parents=True, exist_ok=True)  # fail now, not after grading everyone
     lab_ = common.manifest(ctx).get(slug)
-    kind = sandbox_mod.choose(sandbox)
-    reference_outputs(lab_, load_tests(lab_))  # once, before the workers need it
+    reference_outputs(lab_, load_tests(lab_), kind)  # once, before the workers need it
     subs = student_names([Path(s) for s in submissions])
     out = common.console()
     if kind == "none":
-        out.print("[yellow]warning:[/yellow] bubblewrap is not in use: student code runs with resource "
-                  "limits and an audit guard only (install the 'bubblewrap' package for the full sandbox)")
+        out.print("[yellow]warning:[/yellow] bubblewrap is not in use (--trust-submissions): student code runs "
+                  "with resource limits and an audit guard only")
     # Threads suffice: each one only waits on a sandboxed child process.
     with Progress(console=out, transient=True) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
         task = progress.add_task(f"grading {slug}", total=len(subs))
-        futures = [pool.submit(grade_one, lab_, s, kind) for s in subs]
+        hide = tuple(Path(s) for s in submissions) + (out_path,)  # classmates' work, for the fallback guard
+        futures = [pool.submit(grade_one, lab_, s, kind, hide) for s in subs]
         graded = []
         for future in futures:
             graded.append(future.result())
             progress.advance(task)
     rates = write_outputs(lab_, graded, out_path)
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
+
+    from course.grading.feedback import clean
 
     table = Table(title=f"{lab_.title}: {common.plural(len(graded), 'submission')}")
     table.add_column("student")
@@ -60,10 +73,9 @@ def grade(ctx, slug, submissions, out_dir, jobs, sandbox):
     table.add_column("status")
     for g in graded:
         if g.result:
-            table.add_row(g.submission.student, f"{g.result.score:g}/{g.result.max_score:g}",
-                          "full marks" if g.result.full_marks else "")
+            table.add_row(escape(g.submission.student), f"{g.result.score:g}/{g.result.max_score:g}", g.result.status)
         else:
-            table.add_row(g.submission.student, f"0/{lab_.max_points:g}", f"[red]{g.error[:80]}[/red]")
+            table.add_row(escape(g.submission.student), f"0/{lab_.max_points:g}", Text(clean(g.error)[:80], style="red"))
     out.print(table)
     if rates:
         rate_table = Table(title="Pass rate per test")

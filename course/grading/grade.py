@@ -155,7 +155,7 @@ def hidden_paths(lab: Lab) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str) -> runner.RunReport:
+def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str, hide: tuple[Path, ...] = ()) -> runner.RunReport:
     return runner.run_probes(
         module=lab.slug,
         solution=solution,
@@ -163,7 +163,7 @@ def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str) -> runner
         names=[t.name for t in tests],
         timeouts={t.name: t.timeout or lab.test_timeout for t in tests},
         total_timeout=lab.time_limit,
-        hidden=hidden_paths(lab),
+        hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide],
         kind=kind,
     )
 
@@ -239,8 +239,13 @@ def grade(
     include_hidden: bool = True,
     only: list[str] | None = None,
     sandbox_kind: str | None = None,
+    hide: tuple[Path, ...] = (),
 ) -> LabResult:
-    """Grade ``solution`` (a path to the student's ``<slug>.py``) on ``lab``."""
+    """Grade ``solution`` (a path to the student's ``<slug>.py``) on ``lab``.
+
+    ``hide`` adds paths the child must not read (a class's other submissions, say); they
+    matter only without bubblewrap, which mounts none of them anyway.
+    """
     begin = time.monotonic()
     kind = sandbox.choose(sandbox_kind)
     tests = [t for t in load_tests(lab) if include_hidden or not t.hidden]
@@ -258,7 +263,7 @@ def grade(
         results = [TestResult(t, False, refusal) for t in tests]
         return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
     refs = reference_outputs(lab, tests, kind)
-    report = _run(lab, solution, tests, kind)
+    report = _run(lab, solution, tests, kind, hide)
     results = [_judge(test, report.outcomes.get(test.name), refs) for test in tests]
     return LabResult(lab, results, kind, time.monotonic() - begin, output=feedback.clean(report.output), notes=notes,
                      import_error=feedback.clean(report.import_error))
