@@ -135,7 +135,13 @@ def print_result(result, *, verbose: bool = True) -> None:
         table.add_row(f"{r.test.task}. {task_titles.get(r.test.task, '')}", name, mark, f"{r.score:g}/{r.test.points:g}")
     out.print(table)
     failures = [r for r in result.results if not r.passed]
-    if verbose and failures:
+    if verbose and result.import_error:
+        from rich.text import Text
+
+        # Once, as a compiler shows it: every test failed for this one reason.
+        out.print("[bold]What went wrong[/bold]: your module failed to import, so no test could run")
+        out.print(Text(result.import_error, style="red"))
+    elif verbose and failures:
         from rich.text import Text
 
         out.print("[bold]What went wrong[/bold]")
