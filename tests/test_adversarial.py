@@ -1,6 +1,7 @@
 """Known attacks on naive pytest graders (course facts, section 4) all score 0 here."""
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -373,3 +374,46 @@ def test_no_copy_of_the_course_is_in_reach(kind, tmp_path):
     )
     result = grade(lab, folder / "f1.py", sandbox_kind=kind)
     assert result.score == 0, [(r.test.name, r.passed) for r in result.results if r.passed]
+
+
+@pytest.mark.parametrize("kind", SANDBOXES)
+def test_memory_is_bounded_across_forked_processes(kind, tmp_path):
+    """Five forked processes of 1 GiB each stay under the per-process limit but not under
+    the child's total budget: the child is stopped and the test scores 0."""
+    from course.grading import runner, sandbox
+
+    tests = tmp_path / "test_demo.py"
+    tests.write_text("from course.testing import graded\n\n"
+                     "@graded(task=1, points=1, expect=True)\n"
+                     "def test_bomb(lab):\n    return lab.bomb()\n")
+    student = tmp_path / "sub" / "demo.py"
+    student.parent.mkdir()
+    student.write_text(
+        "import os, time\n"
+        "import numpy as np\n"
+        "def bomb():\n"
+        "    done_r, done_w = os.pipe()\n"
+        "    pids = []\n"
+        "    for _ in range(5):\n"
+        "        pid = os.fork()\n"
+        "        if pid == 0:\n"
+        "            block = np.ones(2**30, dtype=np.uint8)\n"
+        "            os.write(done_w, b'x')\n"
+        "            time.sleep(60)\n"
+        "            os._exit(0)\n"
+        "        pids.append(pid)\n"
+        "    got = b''\n"
+        "    while len(got) < 5:\n"
+        "        got += os.read(done_r, 5)\n"
+        "    alive = all(os.waitpid(p, os.WNOHANG) == (0, 0) for p in pids)\n"
+        "    for p in pids:\n"
+        "        os.kill(p, 9)\n"
+        "    return alive\n"
+    )
+    begin = time.monotonic()
+    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_bomb"],
+                               timeouts={"test_bomb": 60}, total_timeout=90, hidden=[], kind=kind)
+    outcome = report.outcomes["test_bomb"]
+    assert not outcome.ok and "memory" in outcome.error, (outcome, report.output)
+    assert time.monotonic() - begin < 60
+    assert runner.tree_rss(os.getpid()) < sandbox.MEMORY_LIMIT  # nothing of it left running

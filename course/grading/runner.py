@@ -28,6 +28,7 @@ MAX_LINE = 64 * 1024**2  # bytes of one probe's data
 MAX_TOTAL = 256 * 1024**2  # bytes one child may send in all
 MAX_CONTAINERS = 1_000_000  # lists and dicts in one result: bounds the decoded size
 OUTPUT_TAIL = 2000  # characters of the child's stdout/stderr kept for feedback
+MEMORY_CHECK_EVERY = 0.25  # seconds between looks at the memory of the child's processes
 _IMPORT = "<import>"
 
 
@@ -183,17 +184,24 @@ class _Child:
 
     def _read(self, read_fd: int) -> None:
         buffer = b""
+        next_memory_check = 0.0
         with selectors.DefaultSelector() as selector:
             selector.register(read_fd, selectors.EVENT_READ)
             while not self.finished:
                 now = time.monotonic()
+                if now >= next_memory_check:
+                    # The address-space limit is per process: forks share one budget here.
+                    next_memory_check = now + MEMORY_CHECK_EVERY
+                    if tree_rss(self.proc.pid) > sandbox.MEMORY_LIMIT:
+                        self.kill_for(f"used more than {sandbox.MEMORY_LIMIT / 1024**3:g} GiB of memory in all its processes")
+                        return
                 limit = self.job.deadline
                 if self.current is not None:
                     limit = min(limit, self.started + self.job.timeout(self.current))
                 if now >= limit:
                     self._timed_out(now)
                     return
-                if not selector.select(timeout=min(0.5, limit - now)):
+                if not selector.select(timeout=min(MEMORY_CHECK_EVERY, limit - now)):
                     continue
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:
@@ -278,6 +286,30 @@ class _Child:
             except (ProcessLookupError, PermissionError):
                 pass
         self.proc.wait()
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process below it (as ``/proc`` shows them)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return total
 
 
 def _decode_result(data: object, seconds: float) -> ProbeOutcome:
