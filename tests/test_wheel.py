@@ -59,3 +59,15 @@ def test_wheel_exports_the_deck_and_grades_from_a_fresh_venv(wheel_venv):
     assert check.returncode == 0, check.stderr[-2000:]
     data = json.loads(check.stdout)
     assert data["score"] == data["max_score"] > 0
+
+
+def test_editable_install_carries_no_copy_of_the_course(tmp_path):
+    """An editable install finds the content in the checkout; a copy in site-packages would
+    be one more place for the grading sandbox to hide (students could import the reference)."""
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-c", f"from hatchling.build import build_editable; print(build_editable({str(tmp_path)!r}))"],
+                           capture_output=True, text=True, cwd=REPO)
+    assert built.returncode == 0, built.stderr[-2000:]
+    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
+    assert not any("_content" in n for n in names), [n for n in names if "_content" in n][:5]

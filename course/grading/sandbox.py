@@ -143,8 +143,11 @@ def python_roots() -> list[str]:
     """
     roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     roots.add(os.path.dirname(os.path.realpath(sys.executable)))
-    for packages in [*site.getsitepackages(), site.getusersitepackages()]:
-        if os.path.isdir(packages):
+    # Package folders: this environment's, and others that a .pth file chains in.
+    entries = [*site.getsitepackages(), site.getusersitepackages(), *sys.path]
+    for packages in entries:
+        if packages and os.path.basename(packages.rstrip(os.sep)) in ("site-packages", "dist-packages") \
+                and os.path.isdir(packages):
             roots.add(os.path.realpath(packages))
     return sorted(roots)
 
