@@ -56,7 +56,7 @@ def media_name(source: Path) -> str:
     return f"mmd-{digest}-{source.name}"
 
 
-def render_card(card: Card, root: Path) -> RenderedNote:
+def render_card(card: Card, root: Path, task_tags: list[str] = ()) -> RenderedNote:
     from course.render import to_html
 
     media: dict[str, Path] = {}
@@ -78,7 +78,8 @@ def render_card(card: Card, root: Path) -> RenderedNote:
         raise CourseError(f"{card.path}:{card.line}: card '{card.id}' could not be rendered: {exc}") from None
     note_type = {"basic": notetypes.BASIC_ID, "reversed": notetypes.REVERSED_ID, "cloze": notetypes.CLOZE_ID}[card.type]
     deck = f"{ROOT_DECK}::{card.deck}"
-    note = RenderedNote(card, note_type, [card.id, front, back, card.lab or ""], card.anki_tags, deck, media)
+    tags = card.anki_tags + [t for t in task_tags if t not in card.anki_tags]  # one per lab task it serves
+    note = RenderedNote(card, note_type, [card.id, front, back, card.lab or ""], tags, deck, media)
     note.digest = lock.content_hash(note_type, note.fields, note.tags, deck)
     return note
 
@@ -95,7 +96,12 @@ def select(cards: list[Card], tags: tuple[str, ...] = (), labs: tuple[str, ...] 
 
 
 def build_notes(cards: list[Card], root: Path) -> list[RenderedNote]:
-    return [render_card(card, root) for card in cards]
+    """Rendered notes; each carries the tags of the lab tasks that name it (``lab.toml``)."""
+    from course.manifest import load_manifest
+    from course.pairing import task_tags
+
+    tags = task_tags(load_manifest(root).labs)
+    return [render_card(card, root, tags.get(card.id, [])) for card in cards]
 
 
 def write_apkg(notes: list[RenderedNote], mods: dict[str, int], out: Path) -> None:
@@ -152,7 +158,9 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def notetypes_digest() -> str:
     """A hash of the note types' names, fields, templates and CSS."""
-    models = [notetypes.model_for(t) for t in ("basic", "reversed", "cloze")]
+    # Fresh models: genanki adds keys ('ord', defaults) to a model once it has written it, and
+    # model_for's are cached, so after an export in the same process the digest would move.
+    models = [notetypes.model_for.__wrapped__(t) for t in ("basic", "reversed", "cloze")]
     payload = json.dumps([[m.model_id, m.name, m.fields, m.templates, m.css] for m in models], sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 

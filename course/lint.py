@@ -214,8 +214,23 @@ def lint_pairing(cards: list[Card], labs, root: Path) -> list[Finding]:
     return findings
 
 
+def lint_task_cards(cards: list[Card], labs, root: Path) -> list[Finding]:
+    """Every lab task names at least one card of its lab, and no card uses the task tags' tree."""
+    from course.pairing import is_reserved_tag, task_card_problems
+
+    by_id = {c.id: c for c in cards}
+    findings = [Finding(path, line, message, True) for lab in labs for path, line, message in task_card_problems(lab, by_id, root)]
+    for card in cards:
+        for tok, line in card.raw_tags:
+            if is_reserved_tag(tok):
+                findings.append(Finding(card.path, line, f"tag '{tok}' is reserved: the export adds the task tags "
+                                                         "under it from each lab's lab.toml", True))
+    return findings
+
+
 def lint_course(cards: list[Card], root: Path, manifest, *, warnings: bool = True) -> list[Finding]:
     """All findings for a course: card content plus lab pairing. ``cards lint`` and ``export`` both
     count errors from this one list."""
-    findings = lint_cards(cards, root, set(manifest.slugs), warnings=warnings) + lint_pairing(cards, manifest.labs, root)
+    findings = (lint_cards(cards, root, set(manifest.slugs), warnings=warnings) + lint_pairing(cards, manifest.labs, root)
+                + lint_task_cards(cards, manifest.labs, root))
     return sorted(findings, key=lambda f: (f.path, f.line, f.message))

@@ -13,6 +13,7 @@ points and time limits in ``labs/<slug>/lab.toml``::
     number = 1
     title = "Confusion counts"
     points = 10
+    cards = ["f1-confusion-axes"]   # the cards that teach what the task tests (ids of this lab's cards)
 
 Every lab folder ``labs/<slug>/`` has the same files: ``README.md`` (the lesson),
 ``<slug>.py`` (the reference solution with solution markers), ``test_<slug>.py`` (graded
@@ -35,6 +36,9 @@ class Task:
     number: int
     title: str
     points: float
+    cards: tuple[str, ...] = ()  # ids of the cards that teach what the task tests
+    line: int = 0  # of its ``[[task]]`` header in lab.toml
+    card_lines: tuple[int, ...] = ()  # of each id in ``cards``, for lint messages
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,36 @@ def _load_toml(path: Path) -> dict:
         raise CourseError(f"{path}: {exc}") from None
 
 
+def _task_lines(text: str) -> list[tuple[int, list[str]]]:
+    """Each ``[[task]]`` block of a lab.toml: its header's line and its lines (for line numbers)."""
+    blocks: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.replace(" ", "") == "[[task]]":
+            blocks.append((number, []))
+        elif stripped.startswith("["):
+            blocks.append((0, []))  # another table: what follows is no task's
+        if blocks:
+            blocks[-1][1].append(line)
+    return [b for b in blocks if b[0]]
+
+
+def _task(entry: dict, block: tuple[int, list[str]] | None, lab_file: Path) -> Task:
+    cards = entry.get("cards", [])
+    line, lines = block if block else (0, [])
+    if not isinstance(cards, list) or not all(isinstance(c, str) for c in cards):
+        raise CourseError(f"{lab_file}:{line}: task {entry.get('number')}: 'cards' must be a list of card ids")
+
+    def line_of(card_id: str) -> int:
+        for offset, text in enumerate(lines):
+            if f'"{card_id}"' in text or f"'{card_id}'" in text:
+                return line + offset
+        return line
+
+    return Task(int(entry["number"]), str(entry["title"]), float(entry["points"]), tuple(cards), line,
+                tuple(line_of(c) for c in cards))
+
+
 def load_manifest(root: Path) -> Manifest:
     """Read ``root/labs/manifest.toml`` and each listed ``labs/<slug>/lab.toml``.
 
@@ -126,9 +160,11 @@ def load_manifest(root: Path) -> Manifest:
         if not lab_file.is_file():
             raise CourseError(f"{path}: lab '{slug}' has no {lab_file.relative_to(root)}")
         entry = _load_toml(lab_file)
+        blocks = _task_lines(lab_file.read_text(encoding="utf-8"))
         try:
+            raw_tasks = entry.get("task", [])
             tasks = tuple(
-                Task(int(t["number"]), str(t["title"]), float(t["points"])) for t in entry.get("task", [])
+                _task(t, blocks[i] if i < len(blocks) else None, lab_file) for i, t in enumerate(raw_tasks)
             )
             lab = Lab(
                 slug=slug,

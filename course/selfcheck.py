@@ -25,12 +25,27 @@ class SelfCheck:
     problems: list[str] = field(default_factory=list)
 
 
+def _task_card_problems(lab: Lab) -> list[str]:
+    """Every task names at least one existing card of its lab (``cards = [...]`` in lab.toml)."""
+    from course.cards import load_cards
+    from course.errors import CourseError
+    from course.pairing import task_card_problems
+
+    root = lab.directory.parent.parent
+    try:
+        cards = {c.id: c for c in load_cards(root)}
+    except CourseError as exc:
+        return [f"cards: {exc}"]
+    return [f"{path}:{line}: {message}" for path, line, message in task_card_problems(lab, cards, root)]
+
+
 def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | None = None) -> SelfCheck:
     from course.grading.grade import load_tests
     from course.labcheck import lab_problems, points_problems
 
     static = lab_problems(lab)
     static += points_problems(lab, load_tests(lab)) if not static else []
+    static += _task_card_problems(lab)
     with tempfile.TemporaryDirectory(prefix="course-selfcheck-") as tmp:
         tmp_path = Path(tmp)
         ref = grade(lab, variants.write_variant(variants.reference_source(lab), tmp_path / "ref", lab), sandbox_kind=sandbox_kind)

@@ -3,6 +3,10 @@
 Each review is one row (card id, time, rating, the card's FSRS state after it), written in
 its own transaction, so a crash loses at most the review being answered. Cards are known by
 their stable id, never by content, so fixing a typo keeps a card's progress.
+
+The same log holds the outcome of each lab task at every ``course lab check`` (one row per
+task and check, also append-only): a task whose latest outcome is a failure brings the
+cards that teach it to the front of the next session, until a check passes it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,6 +31,13 @@ CREATE TABLE IF NOT EXISTS reviews (
     fsrs_card TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_by_card ON reviews (card_id, id);
+CREATE TABLE IF NOT EXISTS task_results (
+    id INTEGER PRIMARY KEY,
+    lab TEXT NOT NULL,
+    task INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    checked_at TEXT NOT NULL
+);
 """
 _CLOZE_RE = re.compile(r"\{\{c\d+::(.*?)\}\}", re.S)
 
@@ -56,10 +67,13 @@ class Queue:
     new_per_day: int = 0
     introduced_today: int = 0  # new cards first reviewed today (UTC), in any session
     unseen: int = 0  # cards never reviewed, whether or not today's allowance lets them in
+    missed: list[Card] = field(default_factory=list)  # cards of failed lab tasks, first
+    reasons: dict[str, str] = field(default_factory=dict)  # card id -> why it comes first
+    rest: list[Card] = field(default_factory=list)  # not due yet (only when asked for every card)
 
     @property
     def cards(self) -> list[Card]:
-        return self.due + self.new
+        return self.missed + self.due + self.new + self.rest
 
 
 class Clock:
@@ -81,11 +95,17 @@ class Clock:
 
 
 class ReviewLog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, timeout: float = 2.0):
+        """Open (or create) the log. A file that is not a review log, or one locked for longer
+        than ``timeout`` seconds, raises sqlite3.Error and is left exactly as it was."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.executescript(SCHEMA)
+        self.db = sqlite3.connect(path, timeout=timeout)
+        try:
+            self.db.executescript(SCHEMA)
+        except BaseException:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -116,18 +136,47 @@ class ReviewLog:
             )
 
 
-def build_queue(cards: list[Card], log: ReviewLog, now: datetime, new_per_day: int) -> Queue:
+    def record_tasks(self, lab: str, outcomes: dict[int, bool], when: datetime) -> None:
+        """One row per task of one check (True: passed), in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO task_results (lab, task, passed, checked_at) VALUES (?, ?, ?, ?)",
+                [(lab, task, int(passed), when.isoformat()) for task, passed in sorted(outcomes.items())],
+            )
+
+    def missed_tasks(self) -> dict[tuple[str, int], datetime]:
+        """(lab, task) -> when it was last missed, for each task whose latest outcome is a failure."""
+        rows = self.db.execute(
+            "SELECT lab, task, passed, checked_at FROM task_results "
+            "WHERE id IN (SELECT MAX(id) FROM task_results GROUP BY lab, task)"
+        )
+        return {(lab, int(task)): datetime.fromisoformat(at) for lab, task, passed, at in rows if not passed}
+
+
+def build_queue(cards: list[Card], log: ReviewLog, now: datetime, new_per_day: int,
+                missed: dict[str, str] | None = None, every_card: bool = False) -> Queue:
+    """Cards of missed lab tasks first (``missed``: card id -> reason, in order), then the due
+    cards, then today's new ones; with ``every_card``, also the rest (no new-card limit)."""
+    missed = missed or {}
     states = log.latest()
-    due = []
+    due, rest = [], []
     for card in cards:
         state = states.get(card.id)
+        if card.id in missed:
+            continue
         if state and datetime.fromisoformat(state["due"]) <= now:
             due.append((state["due"], card))
+        elif state:
+            rest.append((state["due"], card))
     due.sort(key=lambda pair: pair[0])
+    rest.sort(key=lambda pair: pair[0])
     introduced = log.first_reviews_on(now.date().isoformat())
-    unseen = [c for c in cards if c.id not in states]
-    new = unseen[: max(0, new_per_day - introduced)]
-    return Queue([c for _, c in due], new, new_per_day, introduced, len(unseen))
+    unseen = [c for c in cards if c.id not in states and c.id not in missed]
+    new = unseen if every_card else unseen[: max(0, new_per_day - introduced)]
+    by_id = {c.id: c for c in cards}
+    first = [by_id[i] for i in missed if i in by_id]
+    return Queue([c for _, c in due], new, new_per_day, introduced, len(unseen), first,
+                 {c.id: missed[c.id] for c in first}, [c for _, c in rest] if every_card else [])
 
 
 def review(log: ReviewLog, card: Card, rating: int, now: datetime, desired_retention: float = 0.9) -> datetime:

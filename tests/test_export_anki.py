@@ -58,7 +58,7 @@ def test_anki_imports_the_deck(demo_course, tmp_path, run_cli):
         add = by_id["demo-add"]
         assert "\\(2 + 3\\)" in add["Front"] and "$" not in add["Front"]
         assert "<strong>5</strong>" in add["Back"] and add["Lab"] == "demo"
-        assert sorted(add.tags) == ["demo", "math::arithmetic"]
+        assert sorted(add.tags) == ["demo", "math::arithmetic", "mmd::demo::task-1", "mmd::demo::task-2"]
         code = by_id["demo-code"]
         assert 'class="highlight"' in code["Back"] and "&lt; &amp; &gt;" in code["Back"]
         cloze = by_id["demo-cloze"]
@@ -193,3 +193,59 @@ def test_changing_a_cards_type_is_refused(demo_course, tmp_path, run_cli):
     result = run_cli("--course-dir", demo_course, "export", "anki", "-o", tmp_path / "x.apkg")
     assert result.exit_code == 2 and "card 'demo-code' changed its type" in result.output
     assert not (tmp_path / "x.apkg").exists()
+
+
+def _filtered_deck_ids(col, name: str, search: str) -> set[str]:
+    """Build an Anki filtered deck on ``search`` and return the card ids (the Id field) it pulls in."""
+    deck = col.sched.get_or_create_filtered_deck(deck_id=0)
+    deck.name = name
+    deck.config.search_terms[0].search = search
+    deck.config.search_terms[0].limit = 1000
+    del deck.config.search_terms[1:]  # Anki offers a second search; an empty one would match every card
+    deck_id = col.sched.add_or_update_filtered_deck(deck).id
+    found = {col.get_card(cid).note()["Id"] for cid in col.find_cards(f"did:{deck_id}")}
+    col.sched.empty_filtered_deck(deck_id)  # a card is in one filtered deck at a time: free it for the next
+    return found
+
+
+def test_task_tags_select_exactly_a_tasks_cards_in_anki(tmp_path, run_cli):
+    """Each note carries a tag per lab task that names it; Anki's filtered deck on the tag printed
+    by `course lab check` holds exactly the cards lab.toml names for that task."""
+    from course.content import content_root
+    from course.manifest import load_manifest
+    from course.pairing import task_search
+
+    lab = load_manifest(content_root()).get("f1")
+    apkg = _export(content_root(), tmp_path / "f1.apkg", run_cli, "--lab", "f1")
+    col = _import(tmp_path / "col.anki2", apkg)
+    try:
+        for task in lab.tasks:
+            found = _filtered_deck_ids(col, f"f1 task {task.number}", task_search("f1", task.number))
+            assert found == set(task.cards), task.number
+            assert {col.get_note(n)["Id"] for n in col.find_notes(task_search("f1", task.number))} == set(task.cards)
+        tags = {t for n in col.find_notes("") for t in col.get_note(n).tags}
+        assert "mmd::f1::task-3" in tags and "metrics::f1" in tags  # the same '::' tree as the hashtags
+    finally:
+        col.close()
+
+
+def test_changed_task_tags_update_notes_in_place(demo_course, tmp_path, run_cli):
+    assert run_cli("--course-dir", demo_course, "cards", "lock").exit_code == 0
+    col = _import(tmp_path / "col.anki2", _export(demo_course, tmp_path / "v1.apkg", run_cli))
+    try:
+        before = {col.get_note(n)["Id"]: (n, sorted(col.get_note(n).tags)) for n in col.find_notes("")}
+    finally:
+        col.close()
+    assert before["demo-add"][1] == ["demo", "math::arithmetic", "mmd::demo::task-1", "mmd::demo::task-2"]
+    toml = demo_course / "labs" / "demo" / "lab.toml"
+    toml.write_text(toml.read_text() + '[[task]]\nnumber = 3\ntitle = "Three"\npoints = 1\ncards = ["demo-add"]\n')
+    assert run_cli("--course-dir", demo_course, "cards", "lock", "--check").exit_code == 1  # the lock covers tags
+    col = _import(tmp_path / "col.anki2", _export(demo_course, tmp_path / "v2.apkg", run_cli))
+    try:
+        after = {col.get_note(n)["Id"]: (n, sorted(col.get_note(n).tags)) for n in col.find_notes("")}
+        assert col.note_count() == 3
+        assert after["demo-add"] == (before["demo-add"][0], before["demo-add"][1] + ["mmd::demo::task-3"])
+        assert {k: v for k, v in after.items() if k != "demo-add"} == {k: v for k, v in before.items() if k != "demo-add"}
+        assert col.find_notes("tag:mmd::demo::task-3") == [before["demo-add"][0]]
+    finally:
+        col.close()

@@ -210,6 +210,12 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
         click.echo(json.dumps(result.to_gradescope(), indent=1))
     else:
         print_result(result)
+    if not reference:  # the failed tasks' cards, and a note for `course study`; never changes the grade
+        from course.loop import after_check
+
+        course_dir = ctx.meta.get("course_dir") or ctx.find_root().params.get("course_dir")
+        after_check(common.root(ctx), lab_, result, out=None if as_json else common.console(),
+                    study_args=f" --course-dir {course_dir}" if course_dir else "")
     ctx.exit(0 if result.full_marks else 1)
 
 
