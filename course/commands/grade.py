@@ -12,22 +12,37 @@ from course.errors import CourseError
 
 @click.command(cls=click.Command)
 @click.argument("slug")
-@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("submissions", nargs=-1, type=click.Path(exists=True))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for results.")
+@click.option("--from-results", "from_results", type=click.Path(file_okay=False), metavar="DIR",
+              help="Grade nothing: build concepts.csv and class-report.html from downloaded results.json files "
+                   "(DIR/<student>/results.json, as Gradescope exports them).")
+@click.option("--no-report", is_flag=True, help="Skip concepts.csv and class-report.html (one submission per "
+                                                "run, as on Gradescope).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Submissions graded at once.")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None)
 @click.option("--trust-submissions", is_flag=True,
               help="Grade without bubblewrap: student code then runs behind an audit guard only, which native "
                    "code can step around (it could read classmates' work or the reference, or disturb the batch).")
 @click.pass_context
-def grade(ctx, slug, submissions, out_dir, jobs, sandbox, trust_submissions):
+def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbox, trust_submissions):
     """Grade SUBMISSIONS (folders or zips) of lab SLUG, hidden tests included.
 
     Writes OUT/<student>/results.json (Gradescope schema), OUT/<student>/feedback.md (what
     the student may see), OUT/<student>/instructor.md (full detail, hidden tests' expected
-    values included), OUT/grades.csv and OUT/test_pass_rates.csv. Refuses to run without a
-    working bubblewrap unless --trust-submissions is given.
+    values included), OUT/grades.csv, OUT/test_pass_rates.csv, and for the instructor
+    OUT/concepts.csv (per task and card: the share of the class that failed) and
+    OUT/class-report.html (scores, pass rates, the weakest tasks and their cards). Refuses to
+    run without a working bubblewrap unless --trust-submissions is given.
     """
+    if from_results and no_report:
+        raise CourseError("--no-report: --from-results only builds the report")
+    if from_results and submissions:
+        raise CourseError("--from-results: give either SUBMISSIONS to grade or --from-results DIR, not both")
+    if from_results:
+        return _report_from_results(ctx, slug, Path(from_results), Path(out_dir))
+    if not submissions:
+        raise CourseError("missing SUBMISSIONS: give the folders or zips to grade (or --from-results DIR)")
     from concurrent.futures import ThreadPoolExecutor
 
     from rich.progress import Progress
@@ -84,7 +99,36 @@ def grade(ctx, slug, submissions, out_dir, jobs, sandbox, trust_submissions):
         for name, rate in rates.items():
             rate_table.add_row(name, f"{100 * rate:.0f}%")
         out.print(rate_table)
-    out.print(f"wrote {Path(out_dir) / 'grades.csv'} (sandbox: {kind})")
+    if no_report:
+        out.print(f"wrote {Path(out_dir) / 'grades.csv'} (sandbox: {kind})")
+        return
+    from course import report  # matplotlib: about 2 s, once per class
+
+    report.write_report(lab_, report.test_infos(load_tests(lab_)), report.outcomes_from_graded(graded),
+                        report.course_cards(common.root(ctx)), out_path)
+    out.print(f"wrote {Path(out_dir) / 'grades.csv'}, {report.CONCEPTS} and {report.REPORT} (sandbox: {kind})")
+
+
+def _report_from_results(ctx, slug: str, source: Path, out_path: Path) -> None:
+    """``course grade --from-results``: the class report from downloaded results, no grading."""
+    from course import report
+    from course.grading.grade import load_tests
+
+    if out_path.exists() and not out_path.is_dir():
+        raise CourseError(f"--out: {out_path} is a file, not a folder")
+    common.require_parent("--out", out_path)
+    lab_ = common.manifest(ctx).get(slug)
+    tests = report.test_infos(load_tests(lab_))
+    outcomes = report.outcomes_from_results(source, slug, tests)
+    for o in outcomes:
+        if not o.graded:
+            click.echo(f"warning: {report.clean_line(o.error)}: counted as not graded", err=True)
+    out_path.mkdir(exist_ok=True)
+    report.write_report(lab_, tests, outcomes, report.course_cards(common.root(ctx)), out_path,
+                        source=f"from results.json files in {source}")
+    graded = sum(o.graded for o in outcomes)
+    click.echo(f"wrote {out_path / report.CONCEPTS} and {out_path / report.REPORT} "
+               f"({common.plural(len(outcomes), 'submission')}, {graded} with results)")
 
 
 @click.command()
