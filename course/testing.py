@@ -35,7 +35,7 @@ from typing import Any, Callable
 from course.compare import assert_close
 from course.plain import roundtrip
 
-__all__ = ["graded", "REFERENCE", "assert_close", "GradedTest", "collect"]
+__all__ = ["graded", "REFERENCE", "assert_close", "GradedTest", "collect", "oracle", "Oracle", "oracles"]
 
 
 class _Reference:
@@ -178,6 +178,62 @@ def _reference_data(probe: Callable, spec: GradedTest) -> Any:
     except CourseError as exc:
         pytest.skip(f"{spec.name} compares with the reference solution, which is not available here ({exc}); "
                     f"run `course lab check {slug}`")
+
+
+class Oracle:
+    """An expected value that depends only on a test file's own fixed inputs (torch's output on
+    seeded tensors, say): declared with :func:`oracle`, computed once and cached by the grader.
+
+    Calling it gives the value as plain data (as a probe's result would arrive): the grader's
+    cached copy when it has one, else computed here (a local pytest run).
+    """
+
+    def __init__(self, fn: Callable[..., Any], args: tuple):
+        for arg in args:
+            if type(arg) not in (int, float, bool, str, type(None)):
+                raise TypeError(f"oracle({fn.__qualname__}): arguments must be numbers, strings or None, got {arg!r}")
+        self.fn, self.args = fn, args
+        self.key = f"{fn.__qualname__}{args!r}"
+        self._value: Any = _NOTHING
+
+    def compute(self) -> Any:
+        return roundtrip(self.fn(*self.args), f"oracle {self.key}")
+
+    def supply(self, value: Any) -> None:
+        """The grader's cached value (plain data), used instead of computing it again."""
+        self._value = value
+
+    def __call__(self) -> Any:
+        if self._value is _NOTHING:
+            self._value = self.compute()
+        return self._value
+
+
+def oracle(fn: Callable[..., Any], *args: Any) -> Oracle:
+    """Declare ``fn(*args)`` (plain data out, fixed inputs in) as an expected value a check uses.
+
+    Declare it where the test module is imported (at top level, or in a factory that builds a
+    check), and call the returned object inside the check::
+
+        _SDPA = oracle(_sdpa_expected)
+
+        def _check(got):
+            assert_close(got, _SDPA(), ...)
+
+    The grader computes every declared oracle once per version of the test file and of the
+    engine, keeps the values in its cache (never shown to student code) and reuses them.
+    """
+    made = Oracle(fn, args)
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if module is not None:
+        module.__dict__.setdefault("__oracles__", {}).setdefault(made.key, made)
+        made = module.__dict__["__oracles__"][made.key]
+    return made
+
+
+def oracles(module: ModuleType) -> list[Oracle]:
+    """The oracles a test module declared, in the order it declared them."""
+    return list(vars(module).get("__oracles__", {}).values())
 
 
 def collect(module: ModuleType, hidden_ranges: list[tuple[int, int]] = ()) -> list[GradedTest]:

@@ -263,32 +263,45 @@ def solution(ctx, slug, work_root, force):
 @lab.command("watch")
 @click.argument("slug")
 @_dir_option
-@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between looks at the file.")
+@click.option("--interval", type=float, default=0.5, show_default=True,
+              help="Seconds between looks at the file (where the system cannot report saves).")
 @click.pass_context
 def watch(ctx, slug, work_root, interval):
-    """Re-check the lab every time you save your file (Ctrl-C to stop)."""
-    from course.grading.grade import grade
+    """Re-check the lab every time you save your file (Ctrl-C to stop).
+
+    The next check's sandboxed child starts right after each check, with the heavy libraries
+    imported, so a save is answered in about the time your code takes: a one-line verdict
+    first, then the full table."""
+    from course.grading.grade import grade, prepare
+    from course.grading.watch import Saves, verdict
 
     lab_ = common.manifest(ctx).get(slug)
     path = _workspace(work_root, slug) / f"{slug}.py"
     if not path.is_file():
         raise CourseError(f"{path} not found: run 'course lab start {slug}' first")
-    last = None
     click.echo(f"watching {path} (Ctrl-C to stop)")
-    while True:
-        try:
-            stamp = path.stat().st_mtime_ns
-        except FileNotFoundError:  # an editor saving by rename
-            stamp = None
-        if stamp != last:
-            last = stamp
+    saves = Saves(path, interval)
+    prepared = None
+    last = None
+    try:
+        while True:
+            last = saves.wait(last)
             click.clear()
-            result = grade(lab_, path)
+            result = grade(lab_, path, prepared=prepared)
+            prepared = None
+            click.echo(verdict(result))
+            sys.stdout.flush()
+            # The next child starts now: its imports overlap the table and the student's edit.
+            prepared = prepare(lab_, path)
             record_status(path.parent.parent, slug, result.score, result.max_score)
             print_result(result)
             if result.full_marks:
                 click.echo("All tests pass. Well done!")
-        time.sleep(interval)
+            sys.stdout.flush()
+    finally:
+        saves.close()
+        if prepared is not None:
+            prepared.close()
 
 
 @lab.command("selfcheck")

@@ -12,8 +12,11 @@ import importlib.util
 import json
 import os
 import sys
+import time
 import traceback
 import types
+
+ORACLE = "oracle:"  # as in course.grading.runner (not imported here: the child stays small)
 
 
 def _send(stream, event: dict) -> None:
@@ -21,15 +24,17 @@ def _send(stream, event: dict) -> None:
     stream.flush()
 
 
-def _from_source(name: str, source: str):
-    """The test module, built from its probes only (see :mod:`course.grading.strip`)."""
+def _from_source(name: str, source: str, full: bool = False):
+    """The test module, built from its probes only (see :mod:`course.grading.strip`); with
+    ``full`` (a trusted job: the reference's, never a student's) the whole file."""
     from course.grading.strip import probes_only
 
     filename = f"{name}.py"
     module = types.ModuleType(name)
     module.__file__ = filename
     sys.modules[name] = module
-    exec(compile(probes_only(source, filename), filename, "exec"), module.__dict__)
+    code = source if full else probes_only(source, filename)
+    exec(compile(code, filename, "exec"), module.__dict__)
     return module
 
 
@@ -41,44 +46,84 @@ def _load(name: str, path: str):
     return module
 
 
+def _preload(names: list[str]) -> None:
+    """Heavy libraries the run will import, imported now, before any student code exists."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001  (the run meets the same error where it belongs)
+            pass
+
+
+def _lower_cpu_limit(seconds: int) -> None:
+    """The run's own CPU budget, counted from now (limits can only go down)."""
+    import math
+    import resource
+
+    used = math.ceil(time.process_time())
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = used + seconds
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+        hard = min(hard, soft + 5)
+    else:
+        hard = soft + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def main() -> None:
-    # The spec (first line) and the tests arrive on stdin: never on the command line or on a
-    # disk that the student's code can read.
-    spec = json.loads(sys.stdin.buffer.readline())
-    source = sys.stdin.buffer.read().decode("utf-8")
-    sys.stdin.close()
-    sys.stdin = open(os.devnull)  # input() in student code gets EOF
-    if spec.get("drop_to") is not None:
+    # The setup (first line), the tests (second line) and the run (third line) arrive on stdin:
+    # never on the command line or on a disk that the student's code can read. A child may be
+    # started ahead of its run: it then waits for the third line with its imports done.
+    setup = json.loads(sys.stdin.buffer.readline())
+    source = json.loads(sys.stdin.buffer.readline())
+    if setup.get("drop_to") is not None:
         # Bubblewrap started as root: become 'nobody' (no capabilities left, not the owner
         # of the host's files, subject to the process limit) before any student code runs.
-        uid = spec["drop_to"]
+        uid = setup["drop_to"]
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
     from course.grading.sandbox import Limits
 
-    Limits.apply_json(spec["limits"])
-    out = os.fdopen(spec["fd"], "w", encoding="utf-8", closefd=False)
-    sys.path.insert(0, spec["workdir"])
+    Limits.apply_json(setup["limits"])
+    out = os.fdopen(setup["fd"], "w", encoding="utf-8", closefd=False)
+    sys.path.insert(0, setup["workdir"])
     from course import plain, testing
 
-    tests_module = _from_source(spec["tests_module"], source)
+    _preload(setup.get("preload") or [])
+    tests_module = _from_source(setup["tests_module"], source, full=bool(setup.get("full_tests")))
     del source
     by_name = {t.name: t for t in testing.collect(tests_module)}
-    if spec.get("guard"):
+    oracles = {o.key: o for o in testing.oracles(tests_module)} if setup.get("full_tests") else {}
+    _send(out, {"event": "ready"})
+    line = sys.stdin.buffer.readline()
+    if not line:
+        return  # the grader stopped waiting (a watcher that exits)
+    spec = json.loads(line)
+    sys.stdin.close()
+    sys.stdin = open(os.devnull)  # input() in student code gets EOF
+    _lower_cpu_limit(int(spec["cpu"]))
+    importlib.invalidate_caches()  # the solution file arrived after the imports above
+    if setup.get("guard"):
         from course.grading import guard
 
-        guard.install(spec["hidden_paths"], spec["workdir"])
-    _send(out, {"event": "importing"})
-    try:
-        student = _load(spec["module"], spec["solution_path"])
-    except BaseException as exc:  # noqa: BLE001  (SystemExit and friends are student errors too)
-        _send(out, {"event": "import_error", "error": _describe_import(exc, spec["module"])})
-        return
+        guard.install(setup["hidden_paths"], setup["workdir"])
+    student = None
+    if spec.get("module"):
+        _send(out, {"event": "importing"})
+        try:
+            student = _load(spec["module"], spec["solution_path"])
+        except BaseException as exc:  # noqa: BLE001  (SystemExit and friends are student errors too)
+            _send(out, {"event": "import_error", "error": _describe_import(exc, spec["module"])})
+            return
     for name in spec["names"]:
         _send(out, {"event": "start", "name": name})
         try:
-            value = by_name[name].probe(student)
+            if name.startswith(ORACLE):
+                value = oracles[name[len(ORACLE):]].compute()
+            else:
+                value = by_name[name].probe(student)
             data = plain.dumps(plain.to_plain(value))
             _send(out, {"event": "result", "name": name, "data": data})
         except BaseException as exc:  # noqa: BLE001

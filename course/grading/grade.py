@@ -6,16 +6,23 @@ name, number, score, max_score, status, output, visibility), plus ``lab`` and ``
 
 from __future__ import annotations
 
+import ast
+import dis
+import functools
 import hashlib
+import importlib
+import importlib.metadata
 import importlib.util
 import json
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from course import __version__, markers, plain
+from course import __version__, markers, plain, testing
+from course.content import package_dir
 from course.errors import CourseError
 from course.grading import feedback, runner, sandbox
 from course.manifest import Lab
@@ -105,12 +112,16 @@ class LabResult:
         }
 
 
-_loaded_tests: dict[tuple, list[GradedTest]] = {}
+_loaded_tests: dict[tuple, tuple[ModuleType, list[GradedTest]]] = {}
 
 
 def load_tests(lab: Lab) -> list[GradedTest]:
     """The lab's graded tests; the (trusted) test file is imported once per version of it,
     not once per submission of a class."""
+    return list(_tests_and_module(lab)[1])
+
+
+def _tests_and_module(lab: Lab) -> tuple[ModuleType, list[GradedTest]]:
     try:
         stat = lab.test_file.stat()
     except OSError as exc:
@@ -118,7 +129,7 @@ def load_tests(lab: Lab) -> list[GradedTest]:
     key = (str(lab.test_file.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _loaded_tests:
         _loaded_tests[key] = _import_tests(lab)
-    return list(_loaded_tests[key])
+    return _loaded_tests[key]
 
 
 def _import_tests(lab: Lab) -> list[GradedTest]:
@@ -138,7 +149,7 @@ def _import_tests(lab: Lab) -> list[GradedTest]:
         raise CourseError(f"{path}:{exc.lineno}: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001  (a broken lab must still fail in one line)
         raise CourseError(f"{path}: the lab's tests do not load ({type(exc).__name__}: {exc})") from None
-    return collect(module, ranges)
+    return module, collect(module, ranges)
 
 
 def _cache_dir() -> Path:
@@ -155,59 +166,247 @@ def hidden_paths(lab: Lab) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-def _run(lab: Lab, solution: Path, tests: list[GradedTest], kind: str, hide: tuple[Path, ...] = ()) -> runner.RunReport:
+def _run(lab: Lab, solution: Path | None, tests: list[GradedTest], kind: str, hide: tuple[Path, ...] = (),
+         prepared: runner.Prepared | None = None, oracle_keys: list[str] = ()) -> runner.RunReport:
+    """Probes in the sandbox. ``oracle_keys`` makes it the trusted job (the reference's, with
+    the whole test file) that also computes those oracles."""
     return runner.run_probes(
         module=lab.slug,
         solution=solution,
         tests_file=lab.test_file,
-        names=[t.name for t in tests],
-        timeouts={t.name: t.timeout or lab.test_timeout for t in tests},
+        names=[t.name for t in tests] + [runner.ORACLE + k for k in oracle_keys],
+        timeouts={t.name: t.timeout or lab.test_timeout for t in tests} or {"": lab.test_timeout},
         total_timeout=lab.time_limit,
         hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide],
         kind=kind,
+        prepared=prepared,
+        full_tests=bool(oracle_keys),
     )
 
 
 _reference_memo: dict[Path, dict[str, object]] = {}
+_oracle_memo: dict[Path, dict[str, object]] = {}
+_trusted_locks: dict[str, threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """The engine's own code (every .py of the package) and the libraries an oracle may call."""
+    digest = hashlib.sha256(__version__.encode())
+    root = package_dir()
+    for path in sorted(root.rglob("*.py")):
+        if "_content" in path.relative_to(root).parts:
+            continue
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for dist in ("numpy", "torch", "scipy", "matplotlib", "scikit-learn"):
+        try:
+            digest.update(f"{dist}={importlib.metadata.version(dist)};".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{dist}=-;".encode())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, memo: dict[Path, dict[str, object]]) -> dict[str, object]:
+    stored: dict[str, object] = dict(memo.get(path, {}))
+    if not stored and path.is_file():
+        try:
+            stored = {k: plain.loads(v) for k, v in json.loads(path.read_text()).items()}
+        except (ValueError, TypeError, OSError, AttributeError):
+            stored = {}
+    return stored
+
+
+def _write_cache(path: Path, stored: dict[str, object]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps({k: plain.dumps(v) for k, v in stored.items()}))
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only cache only costs time
 
 
 def reference_outputs(lab: Lab, tests: list[GradedTest], kind: str | None = None) -> dict[str, object]:
-    """Probe data of the reference solution for tests that compare with it (cached).
+    """Probe data of the reference solution for tests that compare with it (cached), and the
+    values of the test module's oracles (cached, and handed to the oracles here).
 
     The reference runs exactly like a student's code, in the same kind of sandbox, so a
-    reference that cannot pass there is found on the first check of a fresh machine.
+    reference that cannot pass there is found on the first check of a fresh machine. Whatever
+    is missing from either cache is computed by one child, which gets the whole test file
+    (its oracles) because it runs the course's reference, never student code. Oracle values
+    are keyed by the test file and the engine (:func:`engine_digest`); neither cache is ever
+    visible to a student's child (see :func:`hidden_paths`).
     """
+    with _locks_lock:
+        lock = _trusted_locks.setdefault(lab.slug, threading.Lock())
+    with lock:
+        return _trusted_values(lab, tests, kind)
+
+
+def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict[str, object]:
     wanted = [t for t in tests if t.uses_reference]
-    if not wanted:
-        return {}
-    digest = hashlib.sha256()
-    for part in (lab.solution_file.read_bytes(), lab.test_file.read_bytes(), __version__.encode()):
-        digest.update(hashlib.sha256(part).digest())
-    cache = _cache_dir() / f"reference-{lab.slug}-{digest.hexdigest()[:20]}.json"
-    stored: dict[str, object] = dict(_reference_memo.get(cache, {}))
-    if not stored and cache.is_file():
-        try:
-            stored = {k: plain.loads(v) for k, v in json.loads(cache.read_text()).items()}
-        except (ValueError, TypeError, OSError):
-            stored = {}
+    module = _tests_and_module(lab)[0]
+    declared = testing.oracles(module)
+    test_bytes = lab.test_file.read_bytes()
+    refs_cache = oracle_cache = None
+    stored: dict[str, object] = {}
+    values: dict[str, object] = {}
+    if wanted:
+        digest = hashlib.sha256()
+        for part in (lab.solution_file.read_bytes(), test_bytes, __version__.encode()):
+            digest.update(hashlib.sha256(part).digest())
+        refs_cache = _cache_dir() / f"reference-{lab.slug}-{digest.hexdigest()[:20]}.json"
+        stored = _read_cache(refs_cache, _reference_memo)
+    if declared:
+        digest = hashlib.sha256(hashlib.sha256(test_bytes).digest() + engine_digest().encode())
+        oracle_cache = _cache_dir() / f"oracles-{lab.slug}-{digest.hexdigest()[:20]}.json"
+        values = _read_cache(oracle_cache, _oracle_memo)
     missing = [t for t in wanted if t.name not in stored]
-    if missing:
-        report = _run(lab, lab.solution_file, missing, sandbox.choose(kind))
+    unknown = [o.key for o in declared if o.key not in values]
+    if missing or unknown:
+        report = _run(lab, lab.solution_file if missing else None, missing, sandbox.choose(kind), oracle_keys=unknown)
         failed = [f"{n}: {o.error}" for n, o in report.outcomes.items() if not o.ok]
         if report.import_error:
             failed.insert(0, f"import: {report.import_error}")
         if failed:
-            raise CourseError(f"lab {lab.slug}: the reference solution failed a probe: {failed[0]}")
-        stored.update({n: o.data for n, o in report.outcomes.items()})
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            tmp.write_text(json.dumps({k: plain.dumps(v) for k, v in stored.items()}))
-            tmp.replace(cache)
-        except OSError:
-            pass  # a read-only cache only costs time
-    _reference_memo[cache] = stored  # a class's submissions share one decoded copy
+            what = "an oracle" if failed[0].startswith(runner.ORACLE) else "a probe"
+            raise CourseError(f"lab {lab.slug}: the reference solution failed {what}: {failed[0]}")
+        for name, outcome in report.outcomes.items():
+            if name.startswith(runner.ORACLE):
+                values[name[len(runner.ORACLE):]] = outcome.data
+            else:
+                stored[name] = outcome.data
+        if missing:
+            _write_cache(refs_cache, stored)
+        if unknown:
+            _write_cache(oracle_cache, values)
+    if refs_cache is not None:
+        _reference_memo[refs_cache] = stored  # a class's submissions share one decoded copy
+    if oracle_cache is not None:
+        _oracle_memo[oracle_cache] = values
+    for o in declared:
+        o.supply(values[o.key])
     return {t.name: stored[t.name] for t in wanted}
+
+
+def _imported_by(fn: object, namespace: dict, seen: set[int]) -> set[str]:
+    """Modules a check imports when it runs: its own import statements and those of the
+    helper functions it calls (an oracle's function is not followed: its value is cached)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or id(code) in seen:
+        return set()
+    seen.add(id(code))
+    found: set[str] = set()
+    codes = [code]
+    while codes:
+        current = codes.pop()
+        for ins in dis.get_instructions(current):
+            if ins.opname == "IMPORT_NAME" and isinstance(ins.argval, str):
+                found.add(ins.argval)
+            elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str):
+                value = namespace.get(ins.argval)
+                if callable(value) and getattr(value, "__module__", None) == namespace.get("__name__"):
+                    found |= _imported_by(value, namespace, seen)
+        codes += [c for c in current.co_consts if hasattr(c, "co_code") and id(c) not in seen]
+        seen.update(id(c) for c in current.co_consts if hasattr(c, "co_code"))
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            inner = cell.cell_contents
+        except ValueError:
+            continue
+        if callable(inner) and not isinstance(inner, testing.Oracle):
+            found |= _imported_by(inner, namespace, seen)
+    return found
+
+
+def _warm_checks(lab: Lab, tests: list[GradedTest]) -> None:
+    """Import what the checks will import (torch, say) now, while the child runs."""
+    module = _tests_and_module(lab)[0]
+    names: set[str] = set()
+    seen: set[int] = set()
+    for test in tests:
+        if test.check_fn is not None:
+            names |= _imported_by(test.check_fn, vars(module), seen)
+    for name in sorted(names):
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001  (the check itself meets the error, where it is reported)
+                pass
+
+
+class _TrustedSide(threading.Thread):
+    """Loads what judging needs (reference outputs, oracle values, the checks' imports) while
+    the student's child runs; a cold cache runs the reference's child at the same time."""
+
+    def __init__(self, lab: Lab, tests: list[GradedTest], kind: str):
+        super().__init__(name=f"trusted-{lab.slug}", daemon=True)
+        self.lab, self.tests, self.kind = lab, tests, kind
+        self.refs: dict[str, object] = {}
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.refs = reference_outputs(self.lab, self.tests, self.kind)
+            _warm_checks(self.lab, self.tests)
+        except BaseException as exc:  # noqa: BLE001  (raised again in the grading thread)
+            self.error = exc
+
+    def result(self) -> dict[str, object]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.refs
+
+
+HEAVY = ("numpy", "torch", "matplotlib", "matplotlib.pyplot", "scipy", "sklearn", "pandas")
+
+
+def _imports_in(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+    return list(dict.fromkeys(names))
+
+
+def preload_for(lab: Lab, solution: Path | None = None) -> list[str]:
+    """What a child started ahead imports before its run: what the probes import (the
+    course's code), and of the heavy libraries, those the student's file imports (its
+    names only: none of its code runs before the run)."""
+    from course.grading.strip import probes_only
+
+    try:
+        probes = ast.unparse(probes_only(lab.test_file.read_text(encoding="utf-8"), lab.test_file.name))
+    except (OSError, SyntaxError, ValueError):
+        probes = ""
+    wanted = [n for n in _imports_in(probes) if n.split(".")[0] != "course"]
+    if solution is not None:
+        try:
+            student = _imports_in(solution.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            student = []
+        wanted += [n for n in student if n in HEAVY]
+    return list(dict.fromkeys(wanted))
+
+
+def prepare(lab: Lab, solution: Path | None = None, *, sandbox_kind: str | None = None,
+            hide: tuple[Path, ...] = ()) -> runner.Prepared:
+    """A child for the next :func:`grade` of ``lab`` (pass it as ``prepared=``), started now:
+    its heavy imports and the probes load while the student edits. It serves one grade."""
+    kind = sandbox.choose(sandbox_kind)
+    return runner.prepare(module=lab.slug, tests_file=lab.test_file, kind=kind, total_timeout=lab.time_limit,
+                          hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide],
+                          preload=preload_for(lab, solution))
 
 
 MAX_SOLUTION_BYTES = 2 * 1024**2
@@ -240,11 +439,16 @@ def grade(
     only: list[str] | None = None,
     sandbox_kind: str | None = None,
     hide: tuple[Path, ...] = (),
+    prepared: runner.Prepared | None = None,
 ) -> LabResult:
     """Grade ``solution`` (a path to the student's ``<slug>.py``) on ``lab``.
 
     ``hide`` adds paths the child must not read (a class's other submissions, say); they
-    matter only without bubblewrap, which mounts none of them anyway.
+    matter only without bubblewrap, which mounts none of them anyway. ``prepared`` is a
+    child started ahead by :func:`prepare` (used if it fits this run, closed in any case).
+
+    The parent never waits twice: the reference outputs, the oracle values and the checks'
+    imports load in a thread while the student's child runs.
     """
     begin = time.monotonic()
     kind = sandbox.choose(sandbox_kind)
@@ -260,10 +464,15 @@ def grade(
         notes.append(f"sandbox: bubblewrap {why}; your code ran with resource limits and an audit guard only")
     refusal = _refuse_solution(lab, solution)
     if refusal:
+        if prepared is not None:
+            prepared.close()
         results = [TestResult(t, False, refusal) for t in tests]
         return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
-    refs = reference_outputs(lab, tests, kind)
-    report = _run(lab, solution, tests, kind, hide)
+    trusted = _TrustedSide(lab, tests, kind)
+    try:
+        report = _run(lab, solution, tests, kind, hide, prepared)
+    finally:
+        refs = trusted.result()
     results = [_judge(test, report.outcomes.get(test.name), refs) for test in tests]
     return LabResult(lab, results, kind, time.monotonic() - begin, output=feedback.clean(report.output), notes=notes,
                      import_error=feedback.clean(report.import_error))

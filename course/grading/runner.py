@@ -30,6 +30,8 @@ MAX_CONTAINERS = 1_000_000  # lists and dicts in one result: bounds the decoded 
 OUTPUT_TAIL = 2000  # characters of the child's stdout/stderr kept for feedback
 MEMORY_CHECK_EVERY = 0.25  # seconds between looks at the memory of the child's processes
 _IMPORT = "<import>"
+ORACLE = "oracle:"  # prefix of the names of oracle values (see course.testing.oracle)
+PREPARE_CPU = 60  # CPU seconds a child may spend on its own imports before its run
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RunReport:
     sandbox: str
     output: str
     import_error: str = ""
+    import_seconds: float = 0.0  # the student's module's import, as the parent timed it
 
 
 def _read_tail(path: Path) -> str:
@@ -62,53 +65,180 @@ def _read_tail(path: Path) -> str:
 def run_probes(
     *,
     module: str,
-    solution: Path,
+    solution: Path | None,
     tests_file: Path,
     names: list[str],
     timeouts: dict[str, float],
     total_timeout: float,
     hidden: list[Path],
     kind: str,
+    prepared: Prepared | None = None,
+    full_tests: bool = False,
 ) -> RunReport:
-    """Run the named probes of ``tests_file`` against ``solution`` in sandboxed children."""
+    """Run the named probes of ``tests_file`` against ``solution`` in sandboxed children.
+
+    ``prepared`` is a child started earlier for the same tests, sandbox and hidden paths (see
+    :func:`prepare`); it is used once, for the first child, and closed afterwards. Names that
+    start with ``ORACLE`` are a test module's oracles: only a trusted job (the reference's,
+    ``full_tests=True``, with ``solution`` None or the reference) computes them.
+    """
+    tests_source = tests_file.read_text(encoding="utf-8")
+    box = prepared
+    if box is not None and not box.fits(module, tests_source, hidden, kind, full_tests):
+        box.close()
+        box = None
+    if box is None:
+        box = Prepared(module=module, tests_source=tests_source, hidden=hidden, kind=kind,
+                       total_timeout=total_timeout, full_tests=full_tests, start=False)
     outcomes: dict[str, ProbeOutcome] = {}
     import_error = ""
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-        workdir = Path(tmp) / "work"
-        workdir.mkdir()
-        # Only the solution file goes in: a submission's conftest.py, sitecustomize.py or
-        # test files never reach the child. The tests travel on stdin, never as a file.
-        target = workdir / f"{module}.py"
-        shutil.copyfile(solution, target)
+    import_seconds = 0.0
+    try:
+        if solution is not None:
+            box.place(solution)
+        job = _Job(module if solution is not None else None, box.workdir, timeouts, time.monotonic() + total_timeout,
+                   hidden, kind)
+        remaining = list(names)
+        while remaining:
+            child = _Child(job, box.take(), remaining, outcomes)
+            progressed = child.run()
+            import_error = import_error or child.import_error
+            import_seconds = import_seconds or child.import_seconds
+            remaining = [n for n in remaining if n not in outcomes]
+            if not progressed or time.monotonic() >= job.deadline:
+                out_of_time = time.monotonic() >= job.deadline
+                reason = "the lab's time limit ran out" if out_of_time else "the process stopped"
+                for name in remaining:
+                    outcomes[name] = ProbeOutcome(False, error=f"no result: {reason} before this test ran")
+                break
+        box.log_fh.flush()
+        return RunReport(outcomes, kind, _read_tail(box.log_path), import_error, import_seconds)
+    finally:
+        box.close()
+
+
+def prepare(*, module: str, tests_file: Path, hidden: list[Path], kind: str, total_timeout: float,
+            preload: list[str] = ()) -> Prepared:
+    """Start a sandboxed child for a later :func:`run_probes` of ``tests_file``: it imports
+    ``preload`` (heavy libraries) and the probes now, and waits, with no student code, until
+    the run hands it the solution's name. It is the same sandbox, limits and protocol as a
+    child started at the run; it serves one run only."""
+    return Prepared(module=module, tests_source=tests_file.read_text(encoding="utf-8"), hidden=hidden, kind=kind,
+                    total_timeout=total_timeout, preload=list(preload))
+
+
+class _Process:
+    """A started child: its process and the read end of its event pipe."""
+
+    def __init__(self, proc: subprocess.Popen, read_fd: int):
+        self.proc, self.read_fd = proc, read_fd
+
+
+class Prepared:
+    """A private working folder, its output log, and (optionally) one child started ahead."""
+
+    def __init__(self, *, module: str, tests_source: str, hidden: list[Path], kind: str, total_timeout: float,
+                 preload: list[str] = (), full_tests: bool = False, start: bool = True):
+        self.module, self.tests_source, self.kind = module, tests_source, kind
+        self.hidden = [Path(h) for h in hidden]
+        self.total_timeout, self.preload, self.full_tests = total_timeout, list(preload), full_tests
+        self.tmp = Path(tempfile.mkdtemp(prefix="course-grade-"))
+        self.workdir = self.tmp / "work"
+        self.workdir.mkdir()
         if kind == "bwrap" and sandbox.drop_to() is not None:
             # The child reads its copy as 'nobody'; the temporary folder above stays private.
-            workdir.chmod(0o755)
+            self.workdir.chmod(0o755)
+        self.log_path = self.tmp / "output.log"
+        self.log_fh = open(self.log_path, "wb")
+        self.waiting: _Process | None = None
+        self.closed = False
+        if start:
+            self.waiting = self.spawn()
+
+    def fits(self, module: str, tests_source: str, hidden: list[Path], kind: str, full_tests: bool) -> bool:
+        return (not self.closed and (module, tests_source, kind, full_tests) == (self.module, self.tests_source, self.kind,
+                self.full_tests) and [Path(h) for h in hidden] == self.hidden)
+
+    def place(self, solution: Path) -> None:
+        """Only the solution file goes in: a submission's conftest.py, sitecustomize.py or test
+        files never reach the child. The tests travel on stdin, never as a file."""
+        target = self.workdir / f"{self.module}.py"
+        shutil.copyfile(solution, target)
+        if self.kind == "bwrap" and sandbox.drop_to() is not None:
             target.chmod(0o644)
-        job = _Job(module, f"test_{module}", tests_file.read_text(encoding="utf-8"), workdir, timeouts,
-                   time.monotonic() + total_timeout, hidden, kind)
-        remaining = list(names)
-        with open(Path(tmp) / "output.log", "wb") as log_fh:
-            while remaining:
-                child = _Child(job, remaining, log_fh, outcomes)
-                progressed = child.run()
-                import_error = import_error or child.import_error
-                remaining = [n for n in remaining if n not in outcomes]
-                if not progressed or time.monotonic() >= job.deadline:
-                    out_of_time = time.monotonic() >= job.deadline
-                    reason = "the lab's time limit ran out" if out_of_time else "the process stopped"
-                    for name in remaining:
-                        outcomes[name] = ProbeOutcome(False, error=f"no result: {reason} before this test ran")
-                    break
-        return RunReport(outcomes, kind, _read_tail(Path(tmp) / "output.log"), import_error)
+
+    def _setup(self, write_fd: int) -> dict:
+        return {
+            "fd": write_fd,
+            "workdir": str(self.workdir),
+            "tests_module": f"test_{self.module}",
+            "full_tests": self.full_tests,
+            "preload": self.preload,
+            "guard": self.kind == "none",
+            "hidden_paths": [str(h) for h in self.hidden],
+            "drop_to": sandbox.drop_to() if self.kind == "bwrap" else None,
+            # Lowered to the run's own budget when the run begins (see child.py).
+            "limits": sandbox.Limits(
+                cpu_seconds=int(self.total_timeout) + PREPARE_CPU,
+                processes=sandbox.MAX_PROCESSES if self.kind == "bwrap" else None,
+            ).to_json(),
+        }
+
+    def spawn(self) -> _Process:
+        """Start a child in the sandbox and give it everything but the run itself."""
+        read_fd, write_fd = os.pipe()
+        try:
+            proc = subprocess.Popen(
+                sandbox.command(self.kind, sandbox.child_argv(), self.workdir, self.hidden),
+                cwd=self.workdir,
+                env=sandbox.child_env(self.workdir),
+                stdin=subprocess.PIPE,
+                stdout=self.log_fh,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        try:
+            proc.stdin.write(json.dumps(self._setup(write_fd)).encode("utf-8") + b"\n"
+                             + json.dumps(self.tests_source).encode("utf-8") + b"\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the child died at once; the run reports it
+        return _Process(proc, read_fd)
+
+    def take(self) -> _Process:
+        """The child started ahead (once), else a new one."""
+        waiting, self.waiting = self.waiting, None
+        return waiting or self.spawn()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self.waiting is not None:
+            _kill(self.waiting.proc)
+            os.close(self.waiting.read_fd)
+            self.waiting = None
+        self.log_fh.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __del__(self) -> None:  # a watcher that stops mid-way leaves nothing running
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 @dataclass
 class _Job:
     """What every child of one grading run shares."""
 
-    module: str
-    tests_name: str
-    tests_source: str
+    module: str | None  # None: a trusted job that computes oracles only
     workdir: Path
     timeouts: dict[str, float]
     deadline: float
@@ -116,16 +246,17 @@ class _Job:
     kind: str
 
     def timeout(self, name: str) -> float:
-        if name == _IMPORT:
+        if name == _IMPORT or name.startswith(ORACLE):
             return max(self.timeouts.values(), default=30.0)
         return self.timeouts.get(name, 30.0)
 
 
 class _Child:
-    """One sandboxed child: start it, read its events, judge the protocol, kill it when due."""
+    """One sandboxed child: hand it its run, read its events, judge the protocol, kill it when due."""
 
-    def __init__(self, job: _Job, names: list[str], log_fh, outcomes: dict[str, ProbeOutcome]):
-        self.job, self.names, self.log_fh, self.outcomes = job, names, log_fh, outcomes
+    def __init__(self, job: _Job, process: _Process, names: list[str], outcomes: dict[str, ProbeOutcome]):
+        self.job, self.names, self.outcomes = job, names, outcomes
+        self.proc, self.read_fd = process.proc, process.read_fd
         self.current: str | None = None  # the test (or the import) whose clock is running
         self.started = time.monotonic()
         self.seen: set[str] = set()  # tests this child has started: each starts once
@@ -133,50 +264,29 @@ class _Child:
         self.progressed = False
         self.finished = False
         self.import_error = ""
+        self.import_seconds = 0.0
 
-    def _spec(self, write_fd: int) -> dict:
+    def _run_spec(self) -> dict:
         job = self.job
         return {
-            "fd": write_fd,
-            "workdir": str(job.workdir),
             "module": job.module,
-            "solution_path": str(job.workdir / f"{job.module}.py"),
-            "tests_module": job.tests_name,
+            "solution_path": str(job.workdir / f"{job.module}.py") if job.module else None,
             "names": self.names,
-            "guard": job.kind == "none",
-            "hidden_paths": [str(h) for h in job.hidden],
-            "drop_to": sandbox.drop_to() if job.kind == "bwrap" else None,
-            "limits": sandbox.Limits(
-                cpu_seconds=int(max(5, job.deadline - time.monotonic())) + 5,
-                processes=sandbox.MAX_PROCESSES if job.kind == "bwrap" else None,
-            ).to_json(),
+            "cpu": int(max(5, job.deadline - time.monotonic())) + 5,
         }
 
     def run(self) -> bool:
         """Run the child to its end; fill ``outcomes``; True if any test reported."""
-        read_fd, write_fd = os.pipe()
         try:
-            self.proc = subprocess.Popen(
-                sandbox.command(self.job.kind, sandbox.child_argv(), self.job.workdir, self.job.hidden),
-                cwd=self.job.workdir,
-                env=sandbox.child_env(self.job.workdir),
-                stdin=subprocess.PIPE,
-                stdout=self.log_fh,
-                stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,),
-                start_new_session=True,
-            )
-        finally:
-            os.close(write_fd)
-        try:
-            self.proc.stdin.write(json.dumps(self._spec(write_fd)).encode("utf-8") + b"\n" + self.job.tests_source.encode("utf-8"))
+            self.proc.stdin.write(json.dumps(self._run_spec()).encode("utf-8") + b"\n")
             self.proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass  # the child died at once; the loop below reports it
+        self.started = time.monotonic()
         try:
-            self._read(read_fd)
+            self._read(self.read_fd)
         finally:
-            os.close(read_fd)
+            os.close(self.read_fd)
             self._kill()
         if not self.finished:
             self._ended_early()
@@ -229,6 +339,8 @@ class _Child:
                 # A second start would reset the running test's clock.
                 self.kill_for("protocol violation: a test was started twice", name=self.current or name)
                 return
+            if self.current == _IMPORT:
+                self.import_seconds = time.monotonic() - self.started
             self.current, self.started = name, time.monotonic()
             self.seen.add(name)
         elif kind in ("result", "error") and name is not None and name == self.current:
@@ -246,6 +358,8 @@ class _Child:
             self.progressed = True
             self.finished = True
         elif kind == "done":
+            if self.current == _IMPORT:
+                self.import_seconds = time.monotonic() - self.started
             # Stop here: a process the student forked may hold the pipe open forever.
             self.finished = True
 
@@ -280,12 +394,16 @@ class _Child:
             self.kill_for(f"the process {why} while this test ran")
 
     def _kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        self.proc.wait()
+        _kill(self.proc)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.wait()
 
 
 def tree_rss(root: int) -> int:

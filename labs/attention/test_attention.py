@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from course.testing import REFERENCE, assert_close, graded
+from course.testing import REFERENCE, assert_close, graded, oracle
 
 LN2, LN3, LN5 = math.log(2.0), math.log(3.0), math.log(5.0)
 
@@ -196,17 +196,25 @@ def _sdpa_cases(keep, bias):
     }
 
 
-def _check_against_sdpa(got):
-    # torch's result is computed here, in the grader, on the same seeded inputs: never next to your code.
+def _sdpa_expected():
+    """F.scaled_dot_product_attention per case on the seeded inputs (an oracle: the grader computes it once)."""
     import torch
     import torch.nn.functional as F
 
     q, k, v, keep, bias = _sdpa_inputs()
+    with torch.no_grad():
+        return {case: F.scaled_dot_product_attention(q, k, v, **torch_kwargs).numpy()
+                for case, (_, torch_kwargs) in _sdpa_cases(keep, bias).items()}
+
+
+_SDPA = oracle(_sdpa_expected)
+
+
+def _check_against_sdpa(got):
+    # torch's result is computed in the grader, on the same seeded inputs: never next to your code.
     assert isinstance(got, dict), f"expected a dict of outputs per case, got {type(got).__name__}"
-    for case, (_, torch_kwargs) in _sdpa_cases(keep, bias).items():
+    for case, expected in _SDPA().items():
         assert case in got, f"case '{case}': no output (got cases {sorted(got)})"
-        with torch.no_grad():
-            expected = F.scaled_dot_product_attention(q, k, v, **torch_kwargs).numpy()
         assert_close(
             got[case], expected, rtol=1e-9, atol=1e-12,
             name=f"case '{case}': output vs F.scaled_dot_product_attention",
@@ -233,9 +241,16 @@ def _permutation_inputs():
     return q, k, v, perm_q, perm_s
 
 
+def _perm_q():
+    return _permutation_inputs()[3]
+
+
+_PERM_Q = oracle(_perm_q)
+
+
 def _check_permutation(got):
     out = np.asarray(got["output"])
-    perm_q = _permutation_inputs()[3].numpy()
+    perm_q = _PERM_Q()
     assert_close(
         got["output_queries_permuted"], out[:, perm_q], rtol=1e-10, atol=1e-12,
         name="permuting the queries must permute the output rows the same way",
@@ -470,15 +485,20 @@ def _key_padding(lengths, S):
     return torch.arange(S)[None, :] >= torch.tensor(lengths)[:, None]  # True = padding
 
 
+def _torch_mha_expected(seed, per_head, padded):
+    kwargs = {"average_attn_weights": not per_head}
+    if padded:
+        kwargs["key_padding_mask"] = _key_padding(_PAD_LENGTHS, 5)
+    return _torch_mha(8, 2, 2, 3, 5, seed, **kwargs)
+
+
 def _against_torch(seed, per_head=False, padded=False):
-    """A check comparing the probe's output and weights with nn.MultiheadAttention run here, in the grader."""
+    """A check comparing the probe's output and weights with nn.MultiheadAttention run in the grader (an oracle)."""
+    expected = oracle(_torch_mha_expected, seed, per_head, padded)
 
     def check(got):
         assert isinstance(got, dict), f"expected a dict with 'output' and 'weights', got {type(got).__name__}"
-        kwargs = {"average_attn_weights": not per_head}
-        if padded:
-            kwargs["key_padding_mask"] = _key_padding(_PAD_LENGTHS, 5)
-        out, w = _torch_mha(8, 2, 2, 3, 5, seed, **kwargs)
+        out, w = expected()
         assert_close(got.get("output"), out, rtol=1e-9, atol=1e-12, name="output vs nn.MultiheadAttention")
         assert_close(got.get("weights"), w, rtol=1e-9, atol=1e-12, name="weights vs nn.MultiheadAttention")
 
