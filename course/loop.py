@@ -45,20 +45,25 @@ def db_path() -> Path:
 
 
 def record(path: Path, slug: str, outcomes: dict[int, bool], when: datetime, timeout: float = 0.25) -> str:
-    """Append the outcomes to the review log; return why that failed ('' when recorded).
+    """Append to the review log a row for each failed task and for each task that passes after
+    a failure (nothing else changes what ``course study`` does, and a check that writes nothing
+    costs no disk sync). Return why that failed ('' when done).
 
     A log that is locked, not a database, or unwritable is left exactly as it is."""
     from course.study import ReviewLog
 
-    if not outcomes:
+    if not outcomes or (all(outcomes.values()) and not path.exists()):
         return ""
     try:
         log = ReviewLog(path, timeout=timeout)
     except (sqlite3.Error, OSError) as exc:
         return f"{path}: {exc}"
     try:
-        log.record_tasks(slug, outcomes, when)
-    except (sqlite3.Error, OSError) as exc:
+        missed = log.missed_tasks()
+        rows = {task: ok for task, ok in outcomes.items() if not ok or (slug, task) in missed}
+        if rows:
+            log.record_tasks(slug, rows, when)
+    except (sqlite3.Error, OSError, ValueError) as exc:
         return f"{path}: {exc}"
     finally:
         log.close()
@@ -111,16 +116,21 @@ def advice_lines(lab, missed: list[int], cards_by_id: dict, study_args: str = ""
 
 
 def lab_cards(root: Path, lab) -> dict:
-    """The cards the lab's tasks name, by id (an unreadable card file gives none: the ids
-    are still printed)."""
-    from course.cards import load_cards
+    """The cards the lab's tasks name, by id; only the card files that hold one are parsed
+    (an unreadable one gives none: the ids are still printed)."""
+    from course.cards import card_files, parse_text
     from course.errors import CourseError
 
     wanted = {c for t in lab.tasks for c in t.cards}
-    try:
-        return {c.id: c for c in load_cards(root) if c.id in wanted}
-    except (CourseError, OSError):
-        return {}
+    found = {}
+    for path in card_files(root):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            if any(f"## {card_id}" in text for card_id in wanted):
+                found.update({c.id: c for c in parse_text(text, path) if c.id in wanted})
+        except (CourseError, OSError, UnicodeDecodeError):
+            continue
+    return found
 
 
 def after_check(root: Path, lab, result, out=None, study_args: str = "", now: datetime | None = None) -> None:

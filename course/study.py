@@ -4,9 +4,10 @@ Each review is one row (card id, time, rating, the card's FSRS state after it), 
 its own transaction, so a crash loses at most the review being answered. Cards are known by
 their stable id, never by content, so fixing a typo keeps a card's progress.
 
-The same log holds the outcome of each lab task at every ``course lab check`` (one row per
-task and check, also append-only): a task whose latest outcome is a failure brings the
-cards that teach it to the front of the next session, until a check passes it.
+The same log holds lab task outcomes from ``course lab check`` (a row for each failed task,
+and for each task passed after a failure; also append-only): a task whose latest outcome is
+a failure brings the cards that teach it to the front of the next session, until a check
+passes it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from course.cards import Card
+if TYPE_CHECKING:  # `course lab check` records task outcomes here without the card parser
+    from course.cards import Card
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -137,7 +140,7 @@ class ReviewLog:
 
 
     def record_tasks(self, lab: str, outcomes: dict[int, bool], when: datetime) -> None:
-        """One row per task of one check (True: passed), in one transaction."""
+        """One row per given task of one check (True: passed), in one transaction."""
         with self.db:
             self.db.executemany(
                 "INSERT INTO task_results (lab, task, passed, checked_at) VALUES (?, ?, ?, ?)",

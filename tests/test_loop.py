@@ -126,7 +126,7 @@ def test_failed_task_names_its_cards_and_study_puts_them_first(demo_course, tmp_
     assert "tag:mmd::demo::task-1" in out
     assert "demo-add What is $2 + 3$?" in out
     assert "Task 2" not in out  # the bug breaks add only
-    assert _rows(study_env) == [("demo", 1, 0), ("demo", 2, 1)]
+    assert _rows(study_env) == [("demo", 1, 0)]  # a failure; passes matter only after one
 
     # The next study session starts with the missed task's card, with the reason.
     monkeypatch.setenv("COURSE_STUDY_NOW", "2026-12-01T08:00:00+00:00")
@@ -143,7 +143,9 @@ def test_failed_task_names_its_cards_and_study_puts_them_first(demo_course, tmp_
     fixed = _workspace(demo_course, tmp_path, variants.reference_source(lab))
     passed = run_cli(*course, "lab", "check", "demo", "--dir", fixed, "--sandbox", "none")
     assert passed.exit_code == 0 and "cards behind" not in passed.output
-    assert _rows(study_env)[-2:] == [("demo", 1, 1), ("demo", 2, 1)]
+    assert _rows(study_env) == [("demo", 1, 0), ("demo", 1, 1)]
+    assert run_cli(*course, "lab", "check", "demo", "--dir", fixed, "--sandbox", "none").exit_code == 0
+    assert len(_rows(study_env)) == 2  # nothing new to say: nothing written
     again = run_cli(*course, "study", "--new", "0", "--stats")
     assert "failed lab tasks" not in again.output and "due now: 0" in again.output
 
@@ -157,6 +159,13 @@ def test_unwritten_tasks_and_import_errors_are_not_missed(demo_course, tmp_path,
     result = run_cli("--course-dir", demo_course, "lab", "check", "demo", "--dir", stub, "--sandbox", "none")
     assert result.exit_code == 1 and "cards behind" not in result.output
     assert not study_env.exists() or _rows(study_env) == []
+
+
+def test_a_passing_check_creates_no_review_log(demo_course, tmp_path, run_cli, study_env):
+    lab = load_manifest(demo_course).get("demo")
+    work = _workspace(demo_course, tmp_path, variants.reference_source(lab))
+    assert run_cli("--course-dir", demo_course, "lab", "check", "demo", "--dir", work, "--sandbox", "none").exit_code == 0
+    assert not study_env.exists()
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "locked"])
