@@ -3,6 +3,7 @@ in `course study`, and the pairing is linted."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -226,3 +227,25 @@ def test_task_outcomes():
                                           r(5, False, "ValueError")])
     assert task_outcomes(result) == {1: False, 2: True, 5: False}
     assert task_outcomes(NS(import_error="SyntaxError", results=result.results)) == {}
+
+
+def test_failing_f1_task_3_brings_its_cards_forward(tmp_path, run_cli, study_env):
+    """The issue's 'done when', on the real course: f1 with averaging over classes broken."""
+    from course.content import content_root
+
+    lab = load_manifest(content_root()).get("f1")
+    bug = next(b for b in variants.bugs(lab) if b.name == "macro_of_means")
+    variants.write_variant(variants.bug_source(lab, bug), tmp_path / "work" / "f1", lab)
+    check = run_cli("lab", "check", "f1", "--dir", tmp_path / "work", "--sandbox", "none", env={"COLUMNS": "200"})
+    assert check.exit_code == 1
+    tail = check.output[check.output.index("The cards behind the failed task"):]
+    assert "Task 3 (Averaging over classes): course study --lab f1 --task 3" in tail
+    assert "tag:mmd::f1::task-3" in tail and "Task 2" not in tail
+    assert [line.split()[0] for line in tail.splitlines()[3:7]] == list(lab.task(3).cards)
+    assert "f1-macro              What is macro-F1?" in tail
+    stats = run_cli("study", "--stats")
+    assert "first, for failed lab tasks: 4 cards (you missed f1 task 3 on 30 Nov)" in stats.output
+    session = run_cli("study", "--new", "0", input="\n3\n" * 4 + "q\n")
+    shown = re.findall(r"\b(f1-[a-z-]+)\b", session.output)
+    assert list(dict.fromkeys(shown))[:4] == list(lab.task(3).cards)
+    assert session.output.count("you missed f1 task 3 on 30 Nov") == 4
