@@ -8,8 +8,10 @@ pass or fail itself.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
+import marshal
 import os
 import sys
 import time
@@ -24,17 +26,13 @@ def _send(stream, event: dict) -> None:
     stream.flush()
 
 
-def _from_source(name: str, source: str, full: bool = False):
-    """The test module, built from its probes only (see :mod:`course.grading.strip`); with
-    ``full`` (a trusted job: the reference's, never a student's) the whole file."""
-    from course.grading.strip import probes_only
-
-    filename = f"{name}.py"
+def _from_code(name: str, payload: str):
+    """The test module, from the code the parent compiled: its probes only (see
+    :mod:`course.grading.strip`), or for the reference's trusted run the whole file."""
     module = types.ModuleType(name)
-    module.__file__ = filename
+    module.__file__ = f"{name}.py"
     sys.modules[name] = module
-    code = source if full else probes_only(source, filename)
-    exec(compile(code, filename, "exec"), module.__dict__)
+    exec(marshal.loads(base64.b64decode(payload)), module.__dict__)
     return module
 
 
@@ -92,7 +90,7 @@ def main() -> None:
     from course import plain, testing
 
     _preload(setup.get("preload") or [])
-    tests_module = _from_source(setup["tests_module"], source, full=bool(setup.get("full_tests")))
+    tests_module = _from_code(setup["tests_module"], source)
     del source
     by_name = {t.name: t for t in testing.collect(tests_module)}
     oracles = {o.key: o for o in testing.oracles(tests_module)} if setup.get("full_tests") else {}

@@ -14,6 +14,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
+import queue
 import sys
 import threading
 import time
@@ -167,7 +168,7 @@ def hidden_paths(lab: Lab) -> list[Path]:
 
 
 def _run(lab: Lab, solution: Path | None, tests: list[GradedTest], kind: str, hide: tuple[Path, ...] = (),
-         prepared: runner.Prepared | None = None, oracle_keys: list[str] = ()) -> runner.RunReport:
+         prepared: runner.Prepared | None = None, oracle_keys: list[str] = (), on_outcome=None) -> runner.RunReport:
     """Probes in the sandbox. ``oracle_keys`` makes it the trusted job (the reference's, with
     the whole test file) that also computes those oracles."""
     return runner.run_probes(
@@ -181,6 +182,7 @@ def _run(lab: Lab, solution: Path | None, tests: list[GradedTest], kind: str, hi
         kind=kind,
         prepared=prepared,
         full_tests=bool(oracle_keys),
+        on_outcome=on_outcome,
     )
 
 
@@ -339,14 +341,22 @@ def _warm_checks(lab: Lab, tests: list[GradedTest]) -> None:
 
 class _TrustedSide(threading.Thread):
     """Loads what judging needs (reference outputs, oracle values, the checks' imports) while
-    the student's child runs; a cold cache runs the reference's child at the same time."""
+    the student's child runs, then judges each probe's data as it arrives; a cold cache runs
+    the reference's child at the same time."""
 
     def __init__(self, lab: Lab, tests: list[GradedTest], kind: str):
         super().__init__(name=f"trusted-{lab.slug}", daemon=True)
         self.lab, self.tests, self.kind = lab, tests, kind
+        self.by_name = {t.name: t for t in tests}
         self.refs: dict[str, object] = {}
         self.error: BaseException | None = None
+        self.arrived: queue.SimpleQueue = queue.SimpleQueue()
+        self.judged: dict[str, tuple[runner.ProbeOutcome, TestResult]] = {}
         self.start()
+
+    def arrive(self, name: str, outcome: runner.ProbeOutcome) -> None:
+        if name in self.by_name:
+            self.arrived.put((name, outcome))
 
     def run(self) -> None:
         try:
@@ -354,12 +364,27 @@ class _TrustedSide(threading.Thread):
             _warm_checks(self.lab, self.tests)
         except BaseException as exc:  # noqa: BLE001  (raised again in the grading thread)
             self.error = exc
+            return
+        while (item := self.arrived.get()) is not None:
+            name, outcome = item
+            self.judged[name] = (outcome, _judge(self.by_name[name], outcome, self.refs))
 
-    def result(self) -> dict[str, object]:
+    def results(self, report: runner.RunReport) -> list[TestResult]:
+        """Every test's result: judged on arrival, or now (the same judgment either way)."""
+        self.arrived.put(None)
         self.join()
         if self.error is not None:
             raise self.error
-        return self.refs
+        out = []
+        for test in self.tests:
+            outcome = report.outcomes.get(test.name)
+            early = self.judged.get(test.name)
+            out.append(early[1] if early and early[0] is outcome else _judge(test, outcome, self.refs))
+        return out
+
+    def abandon(self) -> None:
+        self.arrived.put(None)
+        self.join()
 
 
 HEAVY = ("numpy", "torch", "matplotlib", "matplotlib.pyplot", "scipy", "sklearn", "pandas")
@@ -452,28 +477,36 @@ def grade(
     """
     begin = time.monotonic()
     kind = sandbox.choose(sandbox_kind)
-    tests = [t for t in load_tests(lab) if include_hidden or not t.hidden]
-    if only is not None:
-        unknown = sorted(set(only) - {t.name for t in tests})
-        if unknown:
-            raise CourseError(f"lab {lab.slug}: no graded test named {', '.join(unknown)}")
-        tests = [t for t in tests if t.name in only]
-    notes = []
-    if kind == "none":
-        why = "turned off" if sandbox.bwrap_works() else "not available (install the 'bubblewrap' package)"
-        notes.append(f"sandbox: bubblewrap {why}; your code ran with resource limits and an audit guard only")
     refusal = _refuse_solution(lab, solution)
-    if refusal:
-        if prepared is not None:
-            prepared.close()
-        results = [TestResult(t, False, refusal) for t in tests]
-        return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
-    trusted = _TrustedSide(lab, tests, kind)
     try:
-        report = _run(lab, solution, tests, kind, hide, prepared)
+        if not refusal and prepared is None:
+            # The child starts first: its interpreter and imports overlap the parent's own.
+            prepared = runner.Prepared(module=lab.slug, tests_source=lab.test_file.read_text(encoding="utf-8"),
+                                       hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide], kind=kind,
+                                       total_timeout=lab.time_limit)
+        tests = [t for t in load_tests(lab) if include_hidden or not t.hidden]
+        if only is not None:
+            unknown = sorted(set(only) - {t.name for t in tests})
+            if unknown:
+                raise CourseError(f"lab {lab.slug}: no graded test named {', '.join(unknown)}")
+            tests = [t for t in tests if t.name in only]
+        notes = []
+        if kind == "none":
+            why = "turned off" if sandbox.bwrap_works() else "not available (install the 'bubblewrap' package)"
+            notes.append(f"sandbox: bubblewrap {why}; your code ran with resource limits and an audit guard only")
+        if refusal:
+            results = [TestResult(t, False, refusal) for t in tests]
+            return LabResult(lab, results, kind, time.monotonic() - begin, notes=notes)
+        trusted = _TrustedSide(lab, tests, kind)
+        try:
+            report = _run(lab, solution, tests, kind, hide, prepared, on_outcome=trusted.arrive)
+        except BaseException:
+            trusted.abandon()
+            raise
+        results = trusted.results(report)
     finally:
-        refs = trusted.result()
-    results = [_judge(test, report.outcomes.get(test.name), refs) for test in tests]
+        if prepared is not None:
+            prepared.close()  # used by the run (or not needed): never left running
     return LabResult(lab, results, kind, time.monotonic() - begin, output=feedback.clean(report.output), notes=notes,
                      import_error=feedback.clean(report.import_error))
 

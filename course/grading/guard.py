@@ -1,11 +1,13 @@
 """The fallback sandbox (no bubblewrap): an audit hook in the child that refuses escapes.
 
-It hides the course content and the reference cache, allows writing only inside the
-working folder (TMPDIR points there too), and refuses new programs, signals
-to anything but the child itself and processes it forked, network access, local sockets outside the working folder, name resolution,
-FIFOs and device files, and every call that names a folder by descriptor (``dir_fd``),
-which the hook could not place. It is a tripwire for Python code, not a security boundary:
-native code can step around it. Bubblewrap is the boundary.
+It hides the course content, the reference cache and classmates' work, allows writing only
+inside the working folder (TMPDIR points there too), and refuses new programs, signals to
+anything but the child itself and processes it forked, leaving the process group, network
+access, local sockets outside the working folder, name resolution, FIFOs, device files and
+memory files, and every call that names a folder by descriptor (``dir_fd``), which the hook
+could not place. Calls that raise no audit event are replaced where Python code finds them.
+It is a tripwire, not a security boundary: native code (and perhaps Python code that finds
+an unreplaced door) can step around it. Bubblewrap is the boundary.
 
 The standard library keeps working inside the working folder: ``shutil.rmtree`` (and so
 ``tempfile.TemporaryDirectory``) is switched to its path-based variant, and ``os.open``
@@ -60,13 +62,28 @@ def install(hidden: list[str], workdir: str) -> None:
     os.open = _guarded_os_open
     shutil._use_fd_functions = False  # rmtree by path: every step is visible to the hook
 
-    def _no_special_files(*args, **kwargs):
-        _refuse("creating FIFOs or device files")
-
-    os.mkfifo = os.mknod = _no_special_files
+    # Calls that raise no audit event, replaced where Python code finds them.
+    import _posixsubprocess
     import posix
+    import signal
 
-    posix.mkfifo = posix.mknod = _no_special_files
+    def _stub(what: str):
+        def refused(*args, **kwargs):
+            _refuse(what)
+
+        return refused
+
+    for module in (os, posix):
+        for name, what in (("mkfifo", "creating FIFOs"), ("mknod", "creating device files"),
+                           ("memfd_create", "memory files"), ("pidfd_open", "signalling other processes"),
+                           ("setsid", "leaving the process group"), ("setpgid", "leaving the process group"),
+                           ("setpgrp", "leaving the process group")):
+            if hasattr(module, name):
+                setattr(module, name, _stub(what))
+    _posixsubprocess.fork_exec = _stub("starting programs")  # what subprocess calls, unaudited
+    if hasattr(signal, "pidfd_send_signal"):
+        signal.pidfd_send_signal = _stub("signalling other processes")
+    no_reimport = {"_posixsubprocess", "posix"}
 
     def real(path) -> str | None:
         """Where ``path`` (a name or an open descriptor) really is; None if unknown."""
@@ -137,5 +154,10 @@ def install(hidden: list[str], workdir: str) -> None:
                 _refuse("network access")
         if event in _RESOLVE:
             _refuse("name resolution")
+        if event == "sqlite3.connect" and args and args[0] not in (":memory:", b":memory:", "") \
+                and not inside(args[0]):
+            _refuse(f"a database at {args[0]!r}")
+        if event == "import" and args and args[0] in no_reimport:
+            _refuse(f"importing {args[0]} again")
 
     sys.addaudithook(hook)

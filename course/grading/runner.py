@@ -20,9 +20,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from course import plain
-from course.grading import sandbox
+from course.grading import sandbox, strip
 
 MAX_LINE = 64 * 1024**2  # bytes of one probe's data
 MAX_TOTAL = 256 * 1024**2  # bytes one child may send in all
@@ -74,6 +75,7 @@ def run_probes(
     kind: str,
     prepared: Prepared | None = None,
     full_tests: bool = False,
+    on_outcome: Callable[[str, ProbeOutcome], None] | None = None,
 ) -> RunReport:
     """Run the named probes of ``tests_file`` against ``solution`` in sandboxed children.
 
@@ -81,6 +83,8 @@ def run_probes(
     :func:`prepare`); it is used once, for the first child, and closed afterwards. Names that
     start with ``ORACLE`` are a test module's oracles: only a trusted job (the reference's,
     ``full_tests=True``, with ``solution`` None or the reference) computes them.
+    ``on_outcome(name, outcome)`` hears of each probe's result as it arrives (for judging it
+    while the next probes run); the report has every outcome in any case.
     """
     tests_source = tests_file.read_text(encoding="utf-8")
     box = prepared
@@ -100,7 +104,7 @@ def run_probes(
                    hidden, kind)
         remaining = list(names)
         while remaining:
-            child = _Child(job, box.take(), remaining, outcomes)
+            child = _Child(job, box.take(), remaining, outcomes, on_outcome)
             progressed = child.run()
             import_error = import_error or child.import_error
             import_seconds = import_seconds or child.import_seconds
@@ -175,7 +179,8 @@ class Prepared:
             "full_tests": self.full_tests,
             "preload": self.preload,
             "guard": self.kind == "none",
-            "hidden_paths": [str(h) for h in self.hidden],
+            # Only the fallback guard needs them; a sandboxed child learns no paths of the host.
+            "hidden_paths": [str(h) for h in self.hidden] if self.kind == "none" else [],
             "drop_to": sandbox.drop_to() if self.kind == "bwrap" else None,
             # Lowered to the run's own budget when the run begins (see child.py).
             "limits": sandbox.Limits(
@@ -204,16 +209,21 @@ class Prepared:
         finally:
             os.close(write_fd)
         try:
+            code = strip.child_code(self.tests_source, f"test_{self.module}.py", self.full_tests)
             proc.stdin.write(json.dumps(self._setup(write_fd)).encode("utf-8") + b"\n"
-                             + json.dumps(self.tests_source).encode("utf-8") + b"\n")
+                             + json.dumps(code).encode("utf-8") + b"\n")
             proc.stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the child died at once; the run reports it
         return _Process(proc, read_fd)
 
     def take(self) -> _Process:
-        """The child started ahead (once), else a new one."""
+        """The child started ahead (once, if it is still alive), else a new one."""
         waiting, self.waiting = self.waiting, None
+        if waiting is not None and waiting.proc.poll() is not None:
+            _kill(waiting.proc)  # it ended before its run (no student code had run): start afresh
+            os.close(waiting.read_fd)
+            waiting = None
         return waiting or self.spawn()
 
     def close(self) -> None:
@@ -254,8 +264,9 @@ class _Job:
 class _Child:
     """One sandboxed child: hand it its run, read its events, judge the protocol, kill it when due."""
 
-    def __init__(self, job: _Job, process: _Process, names: list[str], outcomes: dict[str, ProbeOutcome]):
-        self.job, self.names, self.outcomes = job, names, outcomes
+    def __init__(self, job: _Job, process: _Process, names: list[str], outcomes: dict[str, ProbeOutcome],
+                 on_outcome: Callable[[str, ProbeOutcome], None] | None = None):
+        self.job, self.names, self.outcomes, self.on_outcome = job, names, outcomes, on_outcome
         self.proc, self.read_fd = process.proc, process.read_fd
         self.current: str | None = None  # the test (or the import) whose clock is running
         self.started = time.monotonic()
@@ -351,6 +362,8 @@ class _Child:
                 self.outcomes[name] = ProbeOutcome(False, error=str(event.get("error"))[:4000], seconds=seconds)
             self.current = None
             self.progressed = True
+            if self.on_outcome is not None:
+                self.on_outcome(name, self.outcomes[name])
         elif kind == "import_error" and self.current == _IMPORT:
             self.import_error = str(event.get("error"))[:4000]
             for n in self.names:

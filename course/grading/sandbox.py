@@ -28,6 +28,7 @@ MEMORY_LIMIT = 4 * 1024**3
 FILE_SIZE_LIMIT = 64 * 1024**2
 TMP_SIZE = 256 * 1024**2  # the child's private /tmp (RAM-backed, so bounded)
 MAX_PROCESSES = 64  # threads count too; a lab needs one or two
+MAX_OPEN_FILES = 1024  # each open descriptor can hold memory (a memfd, a pipe)
 NOBODY = 65534  # the unprivileged user the child runs as
 
 
@@ -80,6 +81,8 @@ class Limits:
         resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        files = min(MAX_OPEN_FILES, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
         if self.processes is not None:
             # Per user: inside bubblewrap the child is the only process of its user (its own
             # user namespace, or the otherwise idle 'nobody' when the grader runs as root).

@@ -10,6 +10,9 @@ still point at the probe's line in the test file.
 from __future__ import annotations
 
 import ast
+import base64
+import functools
+import marshal
 
 _JUDGING = ("expect", "check")
 
@@ -60,3 +63,14 @@ def probes_only(source: str, filename: str) -> ast.Module:
                 changed = True
     tree.body = body
     return tree
+
+
+@functools.lru_cache(maxsize=32)
+def child_code(source: str, filename: str, full: bool = False) -> str:
+    """What the child receives of a test file: its probes compiled here, in the trusted
+    parent, and marshalled (the child runs the same interpreter). The full source never
+    enters a process that runs student code, not even as a string freed after stripping,
+    which a submission could still find in its own memory. ``full`` (the reference's own
+    trusted run) compiles the whole file."""
+    tree = ast.parse(source, filename=filename) if full else probes_only(source, filename)
+    return base64.b64encode(marshal.dumps(compile(tree, filename, "exec"))).decode("ascii")
