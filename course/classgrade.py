@@ -137,7 +137,7 @@ def feedback_markdown(graded: Graded, lab: Lab, *, instructor: bool = False) -> 
         return "\n".join(lines) + "\n"
     lines += [f"**Score: {result.score:g}/{result.max_score:g}**", ""]
     if result.import_error:
-        lines += ["Your module failed to import, so no test could run:", "", "```text", result.import_error, "```", ""]
+        lines += ["Your module failed to import, so no test could run:", "", *fenced(result.import_error), ""]
     scores = result.task_scores()
     for task in lab.tasks:
         got, total = scores.get(task.number, (0, 0))
@@ -150,14 +150,22 @@ def feedback_markdown(graded: Graded, lab: Lab, *, instructor: bool = False) -> 
             lines.append(f"- {mark} `{r.test.name}` ({r.score:g}/{r.test.points:g})" + (" (hidden test)" if r.test.hidden else ""))
             message = (r.detail or r.message) if instructor else r.message
             if not r.passed and message and not result.import_error:
-                for msg_line in message.strip().splitlines()[: 40 if instructor else 8]:
-                    lines.append(f"    {msg_line}")
+                shown = "\n".join(message.strip().splitlines()[: 40 if instructor else 8])
+                lines += ["", *("  " + line for line in fenced(shown)), ""]
         lines.append("")
     for note in result.notes:
         lines.append(f"_Note: {note}_")
     if instructor and result.output.strip():
-        lines += ["", "## End of the child's output", "", "```text", result.output.strip(), "```"]
+        lines += ["", "## End of the child's output", "", *fenced(result.output.strip())]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def fenced(text: str) -> list[str]:
+    """``text`` (which came from student code) as a Markdown code block it cannot close:
+    the fence is longer than any run of backticks inside, so nothing in it renders."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", *text.splitlines(), fence]
 
 
 def csv_cell(value: str) -> str:

@@ -417,3 +417,25 @@ def test_memory_is_bounded_across_forked_processes(kind, tmp_path):
     assert not outcome.ok and "memory" in outcome.error, (outcome, report.output)
     assert time.monotonic() - begin < 60
     assert runner.tree_rss(os.getpid()) < sandbox.MEMORY_LIMIT  # nothing of it left running
+
+
+def test_feedback_markdown_cannot_be_broken_out_of(demo_lab, tmp_path, run_cli):
+    """Error text that closes a code fence and adds a fake score and a remote image stays
+    inside its code block in feedback.md and instructor.md."""
+    from markdown_it import MarkdownIt
+
+    folder = tmp_path / "eve" / "demo"
+    folder.mkdir(parents=True)
+    payload = "no\\n```\\n\\n**Score: 5/5** (regraded)\\n\\n<img src='https://evil.example/t.png'>\\n\\n```text"
+    (folder / "demo.py").write_text(f"print({payload!r})\nraise ImportError({payload!r})\n")
+    (tmp_path / "mallory" / "demo").mkdir(parents=True)
+    (tmp_path / "mallory" / "demo" / "demo.py").write_text(
+        f"def add(a, b):\n    raise ValueError({payload!r})\ndef scale(x, f):\n    raise ValueError({payload!r})\n")
+    out = tmp_path / "out"
+    done = run_cli("--course-dir", demo_lab.directory.parent.parent, "grade", "demo", tmp_path / "eve",
+                   tmp_path / "mallory", "--out", out, "--sandbox", "none", "--trust-submissions")
+    assert done.exit_code == 0, done.output
+    for student in ("eve", "mallory"):
+        for name in ("feedback.md", "instructor.md"):
+            html = MarkdownIt("commonmark").render((out / student / name).read_text())
+            assert "<img" not in html and "<strong>Score: 5/5" not in html, (student, name, html)

@@ -27,7 +27,8 @@ from course.grading import sandbox, strip
 
 MAX_LINE = 64 * 1024**2  # bytes of one probe's data
 MAX_TOTAL = 256 * 1024**2  # bytes one child may send in all
-MAX_CONTAINERS = 1_000_000  # lists and dicts in one result: bounds the decoded size
+MAX_CONTAINERS = 1_000_000  # lists and dicts in one result: bounds the decoded size...
+MAX_ITEMS = 2_000_000  # ...and so do list items (arrays travel as .npy, not as lists)
 OUTPUT_TAIL = 2000  # characters of the child's stdout/stderr kept for feedback
 MEMORY_CHECK_EVERY = 0.25  # seconds between looks at the memory of the child's processes
 _IMPORT = "<import>"
@@ -76,6 +77,7 @@ def run_probes(
     prepared: Prepared | None = None,
     full_tests: bool = False,
     on_outcome: Callable[[str, ProbeOutcome], None] | None = None,
+    mpl_cache: tuple[str, str] | None = None,
 ) -> RunReport:
     """Run the named probes of ``tests_file`` against ``solution`` in sandboxed children.
 
@@ -84,7 +86,9 @@ def run_probes(
     start with ``ORACLE`` are a test module's oracles: only a trusted job (the reference's,
     ``full_tests=True``, with ``solution`` None or the reference) computes them.
     ``on_outcome(name, outcome)`` hears of each probe's result as it arrives (for judging it
-    while the next probes run); the report has every outcome in any case.
+    while the next probes run); the report has every outcome in any case. ``mpl_cache`` is
+    matplotlib's font list (file name, text), built by the grader, that a bubblewrap child
+    puts in its private matplotlib folder instead of scanning the fonts again.
     """
     tests_source = tests_file.read_text(encoding="utf-8")
     box = prepared
@@ -93,7 +97,7 @@ def run_probes(
         box = None
     if box is None:
         box = Prepared(module=module, tests_source=tests_source, hidden=hidden, kind=kind,
-                       total_timeout=total_timeout, full_tests=full_tests, start=False)
+                       total_timeout=total_timeout, full_tests=full_tests, start=False, mpl_cache=mpl_cache)
     outcomes: dict[str, ProbeOutcome] = {}
     import_error = ""
     import_seconds = 0.0
@@ -122,13 +126,13 @@ def run_probes(
 
 
 def prepare(*, module: str, tests_file: Path, hidden: list[Path], kind: str, total_timeout: float,
-            preload: list[str] = ()) -> Prepared:
+            preload: list[str] = (), mpl_cache: tuple[str, str] | None = None) -> Prepared:
     """Start a sandboxed child for a later :func:`run_probes` of ``tests_file``: it imports
     ``preload`` (heavy libraries) and the probes now, and waits, with no student code, until
     the run hands it the solution's name. It is the same sandbox, limits and protocol as a
     child started at the run; it serves one run only."""
     return Prepared(module=module, tests_source=tests_file.read_text(encoding="utf-8"), hidden=hidden, kind=kind,
-                    total_timeout=total_timeout, preload=list(preload))
+                    total_timeout=total_timeout, preload=list(preload), mpl_cache=mpl_cache)
 
 
 class _Process:
@@ -142,10 +146,12 @@ class Prepared:
     """A private working folder, its output log, and (optionally) one child started ahead."""
 
     def __init__(self, *, module: str, tests_source: str, hidden: list[Path], kind: str, total_timeout: float,
-                 preload: list[str] = (), full_tests: bool = False, start: bool = True):
+                 preload: list[str] = (), full_tests: bool = False, start: bool = True,
+                 mpl_cache: tuple[str, str] | None = None):
         self.module, self.tests_source, self.kind = module, tests_source, kind
         self.hidden = [Path(h) for h in hidden]
         self.total_timeout, self.preload, self.full_tests = total_timeout, list(preload), full_tests
+        self.mpl_cache = mpl_cache if kind == "bwrap" else None  # the fallback's MPLCONFIGDIR is the work folder
         self.tmp = Path(tempfile.mkdtemp(prefix="course-grade-"))
         self.workdir = self.tmp / "work"
         self.workdir.mkdir()
@@ -178,6 +184,7 @@ class Prepared:
             "tests_module": f"test_{self.module}",
             "full_tests": self.full_tests,
             "preload": self.preload,
+            "mpl_cache": list(self.mpl_cache) if self.mpl_cache else None,
             "guard": self.kind == "none",
             # Only the fallback guard needs them; a sandboxed child learns no paths of the host.
             "hidden_paths": [str(h) for h in self.hidden] if self.kind == "none" else [],
@@ -254,6 +261,7 @@ class _Job:
     deadline: float
     hidden: list[Path]
     kind: str
+    received: int = 0  # bytes from all of this run's children: a restart does not reset it
 
     def timeout(self, name: str) -> float:
         if name == _IMPORT or name.startswith(ORACLE):
@@ -271,7 +279,6 @@ class _Child:
         self.current: str | None = None  # the test (or the import) whose clock is running
         self.started = time.monotonic()
         self.seen: set[str] = set()  # tests this child has started: each starts once
-        self.received = 0
         self.progressed = False
         self.finished = False
         self.import_error = ""
@@ -304,7 +311,7 @@ class _Child:
         return self.progressed
 
     def _read(self, read_fd: int) -> None:
-        buffer = b""
+        buffer = bytearray()
         next_memory_check = 0.0
         with selectors.DefaultSelector() as selector:
             selector.register(read_fd, selectors.EVENT_READ)
@@ -327,16 +334,25 @@ class _Child:
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:
                     return
-                self.received += len(chunk)
+                self.job.received += len(chunk)
+                # Look for line ends in the new bytes only: a long line costs linear time.
+                searched = len(buffer)
                 buffer += chunk
-                if self.received > MAX_TOTAL or len(buffer) > MAX_LINE:
-                    self.kill_for("result too large")
+                if self.job.received > MAX_TOTAL:
+                    self.kill_for("sent too much data")
                     return
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    self.handle(_parse(line))
+                start = 0
+                end = buffer.find(b"\n", searched)
+                while end >= 0:
+                    self.handle(_parse(bytes(buffer[start:end])))
                     if self.finished:
                         return
+                    start = end + 1
+                    end = buffer.find(b"\n", start)
+                del buffer[:start]
+                if len(buffer) > MAX_LINE:
+                    self.kill_for("result too large")
+                    return
 
     def handle(self, event: dict) -> None:
         """One event from the child. Anything out of order is ignored or ends the child."""
@@ -447,8 +463,8 @@ def _decode_result(data: object, seconds: float) -> ProbeOutcome:
     if not isinstance(data, str):
         return ProbeOutcome(False, error="unreadable result", seconds=seconds)
     text = data
-    if text.count("[") + text.count("{") > MAX_CONTAINERS:
-        return ProbeOutcome(False, error="result too complex (too many nested lists or dicts)", seconds=seconds)
+    if text.count("[") + text.count("{") > MAX_CONTAINERS or text.count(",") > MAX_ITEMS:
+        return ProbeOutcome(False, error="result too complex (too many lists, dicts or items; return arrays for large data)", seconds=seconds)
     try:
         return ProbeOutcome(True, data=plain.loads(text), seconds=seconds)
     except (ValueError, TypeError) as exc:
