@@ -183,6 +183,7 @@ def _run(lab: Lab, solution: Path | None, tests: list[GradedTest], kind: str, hi
         prepared=prepared,
         full_tests=bool(oracle_keys),
         on_outcome=on_outcome,
+        mpl_cache=mpl_fontlist(kind),
     )
 
 
@@ -208,6 +209,48 @@ def engine_digest() -> str:
             digest.update(f"{dist}=-;".encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()
+
+
+_fontlist_memo: dict[Path, tuple[str, str] | None] = {}
+
+
+def _mpl_folder() -> Path | None:
+    try:
+        return _cache_dir() / f"matplotlib-{importlib.metadata.version('matplotlib')}"
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def mpl_fontlist(kind: str) -> tuple[str, str] | None:
+    """matplotlib's font list (file name, JSON text) for bubblewrap children, if built."""
+    folder = _mpl_folder()
+    if kind != "bwrap" or folder is None:
+        return None
+    if folder not in _fontlist_memo or _fontlist_memo[folder] is None:
+        found = sorted(folder.glob("fontlist-v*.json"))
+        try:
+            _fontlist_memo[folder] = (found[-1].name, found[-1].read_text(encoding="utf-8")) if found else None
+        except (OSError, UnicodeDecodeError):
+            _fontlist_memo[folder] = None
+    return _fontlist_memo[folder]
+
+
+def _build_mpl_fontlist(kind: str) -> None:
+    """Once per matplotlib version: let matplotlib scan the fonts in a trusted process and keep
+    its font list in the grader's cache (never a child's, which the next student would get)."""
+    folder = _mpl_folder()
+    if kind != "bwrap" or folder is None or mpl_fontlist(kind) is not None:
+        return
+    import subprocess
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], capture_output=True, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "MPLCONFIGDIR": str(folder),
+                            "MPLBACKEND": "Agg", "LANG": "C.UTF-8"})
+    except (OSError, subprocess.SubprocessError):
+        return
+    _fontlist_memo.pop(folder, None)
 
 
 def _read_cache(path: Path, memo: dict[Path, dict[str, object]]) -> dict[str, object]:
@@ -362,6 +405,8 @@ class _TrustedSide(threading.Thread):
         try:
             self.refs = reference_outputs(self.lab, self.tests, self.kind)
             _warm_checks(self.lab, self.tests)
+            if "matplotlib" in self.lab.test_file.read_text(encoding="utf-8") + self.lab.solution_file.read_text(encoding="utf-8"):
+                _build_mpl_fontlist(self.kind)
         except BaseException as exc:  # noqa: BLE001  (raised again in the grading thread)
             self.error = exc
             return
@@ -431,7 +476,7 @@ def prepare(lab: Lab, solution: Path | None = None, *, sandbox_kind: str | None 
     kind = sandbox.choose(sandbox_kind)
     return runner.prepare(module=lab.slug, tests_file=lab.test_file, kind=kind, total_timeout=lab.time_limit,
                           hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide],
-                          preload=preload_for(lab, solution))
+                          preload=preload_for(lab, solution), mpl_cache=mpl_fontlist(kind))
 
 
 MAX_SOLUTION_BYTES = 2 * 1024**2
@@ -481,9 +526,12 @@ def grade(
     try:
         if not refusal and prepared is None:
             # The child starts first: its interpreter and imports overlap the parent's own.
-            prepared = runner.Prepared(module=lab.slug, tests_source=lab.test_file.read_text(encoding="utf-8"),
-                                       hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide], kind=kind,
-                                       total_timeout=lab.time_limit)
+            try:
+                prepared = runner.Prepared(module=lab.slug, tests_source=lab.test_file.read_text(encoding="utf-8"),
+                                           hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide], kind=kind,
+                                           total_timeout=lab.time_limit, mpl_cache=mpl_fontlist(kind))
+            except (OSError, SyntaxError, ValueError):
+                prepared = None  # a broken test file: load_tests below says so in one line
         tests = [t for t in load_tests(lab) if include_hidden or not t.hidden]
         if only is not None:
             unknown = sorted(set(only) - {t.name for t in tests})

@@ -198,6 +198,8 @@ class Prepared:
 
     def spawn(self) -> _Process:
         """Start a child in the sandbox and give it everything but the run itself."""
+        # Compiled first: a test file that does not compile raises here, before any process.
+        code = strip.child_code(self.tests_source, f"test_{self.module}.py", self.full_tests)
         read_fd, write_fd = os.pipe()
         try:
             proc = subprocess.Popen(
@@ -216,7 +218,6 @@ class Prepared:
         finally:
             os.close(write_fd)
         try:
-            code = strip.child_code(self.tests_source, f"test_{self.module}.py", self.full_tests)
             proc.stdin.write(json.dumps(self._setup(write_fd)).encode("utf-8") + b"\n"
                              + json.dumps(code).encode("utf-8") + b"\n")
             proc.stdin.flush()
