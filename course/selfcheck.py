@@ -7,11 +7,12 @@ run the same check for every lab.
 
 from __future__ import annotations
 
+import ast
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course import variants
+from course import markers, variants
 from course.grading.grade import LabResult, grade
 from course.manifest import Lab
 
@@ -23,6 +24,7 @@ class SelfCheck:
     stub: LabResult
     bugs: dict[str, LabResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    coverage_gaps: list[str] = field(default_factory=list)
 
 
 def _task_card_problems(lab: Lab) -> list[str]:
@@ -50,7 +52,7 @@ def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | 
         tmp_path = Path(tmp)
         ref = grade(lab, variants.write_variant(variants.reference_source(lab), tmp_path / "ref", lab), sandbox_kind=sandbox_kind)
         stub = grade(lab, variants.write_variant(variants.stub_source(lab), tmp_path / "stub", lab), sandbox_kind=sandbox_kind)
-        report = SelfCheck(lab, ref, stub, problems=static)
+        report = SelfCheck(lab, ref, stub, problems=static, coverage_gaps=spec_coverage_gaps(lab))
         for r in ref.results:
             if not r.passed:
                 report.problems.append(f"reference fails {r.test.name}: {r.message}")
@@ -75,3 +77,75 @@ def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | 
                 if r.passed:
                     report.problems.append(f"bug {bug.name} passes {r.test.name}, which should catch it")
         return report
+
+
+def _student_functions(source: str) -> dict[str, ast.FunctionDef]:
+    """Top-level functions with a solution block: what the student writes."""
+    lines = source.splitlines()
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            body = lines[node.lineno - 1 : node.end_lineno]
+            if any(line.strip().startswith(markers.BEGIN_SOLUTION) for line in body):
+                out[node.name] = node
+    return out
+
+
+def spec_coverage_gaps(lab: Lab) -> list[str]:
+    """Parameters of student-facing functions that no graded test gives a non-default value,
+    or whose default no graded test uses (a static look at the calls ``lab.f(...)`` in the
+    test file: a keyword, or a positional argument in that parameter's place)."""
+    try:
+        functions = _student_functions(lab.solution_file.read_text(encoding="utf-8"))
+        tree = ast.parse(lab.test_file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, markers.MarkerError):
+        return []
+    given: dict[str, set[str]] = {name: set() for name in functions}
+    omitted: dict[str, set[str]] = {name: set() for name in functions}
+    called: set[str] = set()
+    def lab_function(expr) -> str | None:
+        if (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "lab"
+                and expr.attr in functions):
+            return expr.attr
+        return None
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = lab_function(node.func)
+        if name is None and node.args and lab_function(node.args[0]):
+            # a helper called with the function and its arguments: _caught(lab.f, x, name="y")
+            name = lab_function(node.args[0])
+            node = ast.Call(node.args[0], node.args[1:], node.keywords)
+        if name is None:
+            continue
+        fn = functions[name]
+        called.add(fn.name)
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        defaults = dict(zip(params[len(params) - len(fn.args.defaults):], fn.args.defaults))
+        defaults.update({a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None})
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            given[fn.name].update(defaults)  # *args / **kwargs: assume every parameter is reached
+            continue
+        passed = {params[i]: a for i, a in enumerate(node.args) if i < len(params)}
+        passed.update({k.arg: k.value for k in node.keywords})
+        for name, default in defaults.items():
+            if name not in passed:
+                omitted[fn.name].add(name)
+            elif not (isinstance(passed[name], ast.Constant) and isinstance(default, ast.Constant)
+                      and passed[name].value == default.value):
+                given[fn.name].add(name)
+    gaps = []
+    for name, fn in functions.items():
+        if name not in called:
+            gaps.append(f"{name}: no graded test calls it directly")
+            continue
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        with_defaults = params[len(params) - len(fn.args.defaults):]
+        with_defaults += [a.arg for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None]
+        for param in with_defaults:
+            if param not in given[name]:
+                gaps.append(f"{name}({param}=...): no graded test passes a non-default value")
+            if param not in omitted[name]:
+                gaps.append(f"{name}({param}=...): no graded test uses the default")
+    return gaps

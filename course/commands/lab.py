@@ -326,6 +326,8 @@ def selfcheck_cmd(ctx, slugs, sandbox):
             click.echo(f"  bug {name}: fails {sum(not r.passed for r in res.results)}/{len(res.results)} of its tests")
         for problem in report.problems:
             click.echo(f"  PROBLEM: {problem}")
+        for gap in report.coverage_gaps:
+            click.echo(f"  spec coverage gap: {gap}")
         failed |= bool(report.problems)
     sys.exit(1 if failed else 0)
 

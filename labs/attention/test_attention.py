@@ -271,6 +271,21 @@ def test_permutation_equivariance(lab):
     return {"output": out, "output_queries_permuted": out_q, "output_keys_permuted": out_s}
 
 
+@graded(task=1, points=1, expect={"q": True, "k": True, "v": True, "bool mask": True, "float mask": True})
+def test_inputs_not_changed(lab):
+    """attention must not change its arguments in place (no q *= scale, no mask.logical_not_())."""
+    import torch
+
+    g = torch.Generator().manual_seed(40)
+    q, k, v = (torch.randn(2, 3, 4, generator=g, dtype=torch.float64) for _ in range(3))
+    keep = torch.tensor([[True, False, True], [False, False, False], [True, True, True]])
+    bias = torch.tensor([[0.0, -1.0, float("-inf")]] * 3, dtype=torch.float64)
+    before = [t.clone() for t in (q, k, v, keep, bias)]
+    lab.attention(q, k, v, mask=keep, is_causal=True, scale=0.3)
+    lab.attention(q, k, v, mask=bias)
+    return {name: bool(torch.equal(a, b)) for name, a, b in zip(("q", "k", "v", "bool mask", "float mask"), (q, k, v, keep, bias), before)}
+
+
 ### BEGIN HIDDEN TESTS
 @graded(task=1, points=2, expect=REFERENCE, rtol=1e-9, atol=1e-12)
 def test_attention_random_cases(lab):
@@ -539,6 +554,21 @@ def test_mha_key_padding(lab):
     return {"output": out, "weights": w}
 
 
+@graded(task=3, points=1, expect={"params": True, "query": True, "key": True, "key_padding_mask": True})
+def test_mha_inputs_not_changed(lab):
+    """multi_head_attention leaves its inputs, its params dict and the padding mask as they were."""
+    import torch
+
+    params, x, y, _ = _mha_inputs(8, 2, 3, 5, seed=14)
+    pad = _key_padding([2, 5], 5)
+    before = ({n: t.clone() for n, t in params.items()}, x.clone(), y.clone(), pad.clone())
+    with torch.no_grad():
+        lab.multi_head_attention(x, y, y, params, num_heads=2, key_padding_mask=pad, average_weights=False)
+    return {"params": sorted(params) == sorted(before[0]) and all(torch.equal(params[n], before[0][n]) for n in params),
+            "query": bool(torch.equal(x, before[1])), "key": bool(torch.equal(y, before[2])),
+            "key_padding_mask": bool(torch.equal(pad, before[3]))}
+
+
 ### BEGIN HIDDEN TESTS
 @graded(task=3, points=2, expect=REFERENCE, rtol=1e-9, atol=1e-12)
 def test_mha_three_heads(lab):
@@ -655,6 +685,43 @@ def test_check_flags_upper_triangular(lab):
     return {"triu_causal": lab.check_attention_map(_softmax(np.where(triu, scores, -np.inf)), causal=True)}
 
 
+@graded(
+    task=4,
+    points=1,
+    check=_expect_flags(
+        {
+            "negative at -atol": ALL_GOOD,
+            "row sum off by atol": ALL_GOOD,
+            "blocked weight = atol": ALL_GOOD,
+            "above diagonal = atol": ALL_GOOD,
+            "default atol": {**ALL_GOOD, "rows_sum_to_one": False},
+            "first superdiagonal": {**ALL_GOOD, "lower_triangular": False},
+            "causal and keep leave a row empty": ALL_GOOD,
+            "tensor that requires grad": ALL_GOOD,
+        }
+    ),
+)
+def test_check_boundaries_and_atol(lab):
+    """Each property at exactly `atol` still holds (<= and >=, with atol=0.25); a weight just above the
+    diagonal breaks causality; a row that causal AND keep leave without keys may be all zeros; a tensor
+    that requires grad is accepted."""
+    import torch
+
+    w_ok = [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]]
+    empty_first = np.array([[0.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    keep = np.array([[False, True, True], [True, True, True], [True, True, True]])
+    return {
+        "negative at -atol": lab.check_attention_map(np.array([[-0.25, 1.25]]), atol=0.25),
+        "row sum off by atol": lab.check_attention_map(np.array([[0.75, 0.5]]), atol=0.25),
+        "blocked weight = atol": lab.check_attention_map(np.array([[0.75, 0.25]]), keep=np.array([[True, False]]), atol=0.25),
+        "above diagonal = atol": lab.check_attention_map(np.array([[0.75, 0.25], [0.5, 0.5]]), causal=True, atol=0.25),
+        "default atol": lab.check_attention_map(np.array([[0.75, 0.5]])),
+        "first superdiagonal": lab.check_attention_map(np.array([[0.9, 0.1, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]]), causal=True),
+        "causal and keep leave a row empty": lab.check_attention_map(empty_first, keep=keep, causal=True),
+        "tensor that requires grad": lab.check_attention_map(torch.tensor(w_ok, requires_grad=True), causal=True),
+    }
+
+
 ### BEGIN HIDDEN TESTS
 @graded(
     task=4,
@@ -738,3 +805,30 @@ def _check_scale_and_labels(got):
 def test_plot_scale_and_labels(lab):
     """The colour range is fixed to [0, 1]; the y axis says 'query', the x axis says 'key'."""
     return _plot_probe(lab)
+
+
+@graded(task=5, points=1, expect={"colour bar": True, "title": "layer 0", "no title": "", "default ax draws": True,
+                                  "returned": [[0.25, 0.75], [1.0, 0.0]]})
+def test_plot_colorbar_title_default_ax(lab):
+    """A colour bar beside the map, the title when given (none otherwise); without ax, a new figure is drawn.
+    A tensor that requires grad is plotted (detach it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+
+    w = torch.tensor([[0.25, 0.75], [1.0, 0.0]], requires_grad=True)
+    fig, ax = plt.subplots()
+    lab.plot_attention(w, ax=ax, title="layer 0")
+    titled = {"colour bar": len(fig.axes) == 2, "title": ax.get_title()}
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    lab.plot_attention(w.detach().numpy(), ax=ax)
+    titled["no title"] = ax.get_title()
+    plt.close("all")
+    returned = lab.plot_attention(w)
+    titled["default ax draws"] = any(a.get_images() for n in plt.get_fignums() for a in plt.figure(n).axes)
+    plt.close("all")
+    titled["returned"] = np.asarray(returned, dtype=np.float64)
+    return titled

@@ -479,6 +479,8 @@ def test_prf_battery(lab):
                 out[f"{i} binary pos={pos!r}"] = list(lab.precision_recall_fscore(
                     y_true, y_pred, average="binary", pos_label=pos, beta=0.5, zero_division=1.0))
         out[f"{i} accuracy"] = [lab.accuracy(y_true, y_pred), 0.0, 0.0, None]
+    y_true, y_pred = _label_battery()[4]
+    out["default average"] = list(lab.precision_recall_fscore(y_true, y_pred))
     out["binary default pos_label"] = list(lab.precision_recall_fscore([0, 1, 1, 0], [1, 1, 0, 0], average="binary"))
     out["binary only negatives"] = list(lab.precision_recall_fscore([0, 0], [0, 0], average="binary"))
     return out

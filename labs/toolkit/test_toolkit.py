@@ -120,7 +120,7 @@ _WARMUP_MS = [50.0, 20.0, 10.0]
 _TIMED_MS = [1.2, 1.0, 1.1, 1.3, 1.0, 3.1, 1.1, 1.2]
 
 
-def _fake_clock_latency(lab, warmup_s, timed_s):
+def _fake_clock_latency(lab, warmup_s, timed_s, model_mode="train", defaults=False, fail_at=None):
     import time
     import timeit
 
@@ -135,6 +135,9 @@ def _fake_clock_latency(lab, warmup_s, timed_s):
         def forward(self, x):
             seen["grad"].append(torch.is_grad_enabled())
             seen["training"].append(self.training)
+            if fail_at is not None and state["calls"] == fail_at:
+                state["calls"] += 1
+                raise RuntimeError("the model failed")
             state["now"] += durations[min(state["calls"], len(durations) - 1)]
             state["calls"] += 1
             return x * 2
@@ -155,8 +158,17 @@ def _fake_clock_latency(lab, warmup_s, timed_s):
         for owner, name, real in saved:
             setattr(owner, name, fakes[real])
         model = FakeModel()
-        model.train()
-        out = lab.measure_latency(model, torch.ones(2, 3), n_warmup=len(warmup_s), n_runs=len(timed_s))
+        model.train(model_mode == "train")
+        if fail_at is not None:
+            try:
+                lab.measure_latency(model, torch.ones(2, 3), n_warmup=len(warmup_s), n_runs=len(timed_s))
+            except RuntimeError:
+                pass
+            return {"training after an error": model.training}
+        if defaults:
+            out = lab.measure_latency(model, torch.ones(2, 3))
+        else:
+            out = lab.measure_latency(model, torch.ones(2, 3), n_warmup=len(warmup_s), n_runs=len(timed_s))
     finally:
         for owner, name, real in saved:
             setattr(owner, name, real)
@@ -165,6 +177,8 @@ def _fake_clock_latency(lab, warmup_s, timed_s):
         "p50": float(out["p50"]),
         "p95": float(out["p95"]),
         "p99": float(out["p99"]),
+        "mean": float(out["mean"]),
+        "training after": model.training,
         "calls": state["calls"],
         "grad": seen["grad"],
         "training": seen["training"],
@@ -223,6 +237,47 @@ def test_split_repeatable(lab):
 def test_split_by_id_hand(lab):
     """Hash-based split of ids cat-0..cat-7 with val 0.25, test 0.25 (crc32 values above)."""
     return lab.split_by_id([f"cat-{i}" for i in range(8)], val_fraction=0.25, test_fraction=0.25)
+
+
+def _raised(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001  (the test records which exception came)
+        return type(exc).__name__
+    return None
+
+
+@graded(task=1, points=1, expect={"zero fraction sizes": [9, 1, 0], "both round up sizes": [2, 1, 0],
+                                  "negative": "ValueError", "sum above 1": "ValueError", "sum below 1": "ValueError",
+                                  "defaults sizes": [8, 1, 1], "fractions unchanged": True})
+def test_split_edges(lab):
+    """A zero fraction is allowed; (0.5, 0.5, 0) of 3 rounds both halves up and must not overflow;
+    a negative fraction or fractions not summing to 1 raise ValueError; the default is (0.8, 0.1, 0.1)."""
+    fractions = [0.9, 0.1, 0.0]
+    zero = lab.split_indices(10, fractions, seed=1)
+    halves = lab.split_indices(3, (0.5, 0.5, 0.0))
+    default = lab.split_indices(10)
+    return {"zero fraction sizes": [len(zero[k]) for k in ("train", "val", "test")],
+            "both round up sizes": [len(halves[k]) for k in ("train", "val", "test")],
+            "negative": _raised(lambda: lab.split_indices(10, (1.1, -0.1, 0.0))),
+            "sum above 1": _raised(lambda: lab.split_indices(10, (0.8, 0.2, 0.1))),
+            "sum below 1": _raised(lambda: lab.split_indices(10, (0.5, 0.2, 0.1))),
+            "defaults sizes": [len(default[k]) for k in ("train", "val", "test")],
+            "fractions unchanged": fractions == [0.9, 0.1, 0.0]}
+
+
+@graded(task=1, points=1, expect={"h == test_fraction": "val", "h == test + val": "train",
+                                  "just above": "test", "defaults": ["train", "train", "test", "test", "val"]})
+def test_split_by_id_boundaries(lab):
+    """The rules are strict: h < test_fraction is test, so an id with h exactly test_fraction is not;
+    likewise for test_fraction + val_fraction. Defaults are val 0.1, test 0.1."""
+    import zlib
+
+    h = zlib.crc32(b"order-17") / 2**32
+    return {"h == test_fraction": lab.split_by_id(["order-17"], val_fraction=0.5, test_fraction=h)[0],
+            "h == test + val": lab.split_by_id(["order-17"], val_fraction=h, test_fraction=0.0)[0],
+            "just above": lab.split_by_id(["order-17"], 0.0, np.nextafter(h, 1.0))[0],
+            "defaults": lab.split_by_id(["a", "b", "c", "order-3", "order-12"])}
 
 
 ### BEGIN HIDDEN TESTS
@@ -310,6 +365,117 @@ def test_plot_losses(lab):
     return {"file": path.is_file() and path.stat().st_size > 0, "data": data}
 
 
+def _recording_linear(record):
+    """A Linear(1, 1) model whose forward appends ``record(model, x)`` to ``model.log``."""
+    import torch
+
+    class Recording(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(1, 1)
+            self.log = []
+
+        def forward(self, x):
+            self.log.append(record(self, x))
+            return self.lin(x)
+
+    return Recording()
+
+
+@graded(task=2, points=1, expect={"window 1": [3.0, 1.0, 2.0], "window = length": [2.0], "train mode during train": True,
+                                  "losses": 2})
+def test_window_edges_and_train_mode(lab):
+    """moving_average with window 1 (the values) and window = length (one mean); train() puts a model
+    that arrives in eval mode into train mode."""
+    import torch
+
+    model = _recording_linear(lambda module, x: module.training).eval()
+    X, y = torch.ones(4, 1), torch.zeros(4, 1)
+    losses = lab.train(model, X, y, torch.nn.functional.mse_loss, _SGD(model.parameters(), lr=0.1), steps=2, batch_size=2)
+    return {"window 1": lab.moving_average([3, 1, 2], 1), "window = length": lab.moving_average([3, 1, 2], 3),
+            "train mode during train": all(model.log) and len(model.log) == 2, "losses": len(losses)}
+
+
+def _expected_batches(n, batch_size, steps, seed):
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    perm, pos, out = torch.randperm(n, generator=g), 0, []
+    for _ in range(steps):
+        if pos + batch_size > n:
+            perm, pos = torch.randperm(n, generator=g), 0
+        out.append(sorted(perm[pos : pos + batch_size].tolist()))
+        pos += batch_size
+    return out
+
+
+def _batch_order(got):
+    for key, (n, batch_size, steps, seed) in {"n=6 b=2 seed=5": (6, 2, 7, 5), "n=7 b=3 seed=0": (7, 3, 5, 0)}.items():
+        want = _expected_batches(n, batch_size, steps, seed)
+        assert got[key] == want, (
+            f"{key}: batches (as sorted item ids) {got[key]}, expected {want}: a new permutation at the start of "
+            f"each pass, drawn from a torch.Generator seeded with `seed`; a pass ends when fewer than batch_size "
+            f"items remain (when exactly batch_size remain, that batch is still used)")
+
+
+@graded(task=2, points=1, check=_batch_order)
+def test_train_batch_order(lab):
+    """Batches follow torch.randperm(n, generator=g) per pass, g seeded with `seed` (default 0); the short
+    tail is dropped, and a pass that divides evenly uses its last batch."""
+    import torch
+
+    out = {}
+    for key, n, batch_size, steps, seed in (("n=6 b=2 seed=5", 6, 2, 7, 5), ("n=7 b=3 seed=0", 7, 3, 5, None)):
+        model = _recording_linear(lambda module, x: sorted(int(v) for v in x[:, 0].tolist()))
+        X = torch.arange(n, dtype=torch.float32).unsqueeze(1)
+        kwargs = {} if seed is None else {"seed": seed}
+        lab.train(model, X, torch.zeros(n, 1), torch.nn.functional.mse_loss, _SGD(model.parameters(), lr=0.0),
+                  steps=steps, batch_size=batch_size, **kwargs)
+        out[key] = model.log
+    return out
+
+
+def _figure_layout(got):
+    assert got["file"], "plot_losses did not write the PNG file at `path`"
+    assert got["layout"] == [3, 2], f"5 curves with ncols=2 go in 3 rows of 2 panels, got rows x columns {got['layout']}"
+    assert got["scales"][:5] == ["log", "symlog", "log", "symlog", "log"], (
+        f"y axes: log for positive curves, symlog for a curve with a zero or a negative value; got {got['scales'][:5]}")
+    assert_close(got["data"]["c"]["smooth"], [2.0, 3.0], rtol=1e-12, name="c: smooth (window 2)")
+    assert_close(got["data"]["b"]["step"], np.arange(4), name="b: step")
+    assert_close(got["default window"], [4.0, 5.0], rtol=1e-12, name="smooth with the default window 5")
+
+
+@graded(task=2, points=1, check=_figure_layout)
+def test_plot_layout_and_scales(lab):
+    """ncols panels a row, a logarithmic y axis (symlog when a curve has a zero or a negative value), window 2."""
+    import tempfile
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    seen = {}
+    real = Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        axes = [ax for ax in fig.axes if ax.axison]
+        seen["layout"] = list(axes[0].get_subplotspec().get_geometry()[:2]) if axes else []
+        seen["scales"] = [ax.get_yscale() for ax in axes]
+        return real(fig, *args, **kwargs)
+
+    path = Path(tempfile.mkdtemp()) / "curves.png"
+    default = lab.plot_losses({"d": [2, 3, 4, 5, 6, 7]}, Path(tempfile.mkdtemp()) / "d.png")["d"]["smooth"]
+    Figure.savefig = spy
+    try:
+        data = lab.plot_losses({"a": [4, 2, 1], "b": [1.0, 0.0, 2.0, 1.0], "c": [1, 3, 3], "e": [2.0, -1.0],
+                                "f": [3, 2, 1]}, path, window=2, ncols=2)
+    finally:
+        Figure.savefig = real
+    return {"file": path.is_file(), "data": data, "default window": default, **seen}
+
+
 ### BEGIN HIDDEN TESTS
 @graded(task=2, points=2, expect=REFERENCE, rtol=1e-5, atol=1e-7)
 def test_train_reference(lab):
@@ -388,7 +554,43 @@ def test_diagnose_hand_curves(lab):
     return {name: lab.diagnose(curve.tolist()) for name, curve in _hand_curves().items()}
 
 
+@graded(task=3, points=1, expect={"max = factor x first": "plateaus", "end = rise x start": "oscillates",
+                                  "end = progress x start": "healthy", "custom explode_factor": "explodes",
+                                  "custom rise": "goes up", "custom progress": "healthy", "custom wiggle": "plateaus",
+                                  "size = wiggle": "plateaus"})
+def test_diagnose_boundaries_and_parameters(lab):
+    """Each rule's comparison at its boundary (strict > for explodes and goes up, <= for healthy),
+    and every threshold parameter at a non-default value."""
+    flat = [1.0] * 20
+    return {
+        "max = factor x first": lab.diagnose([1.0] * 5 + [1000.0] + [1.0] * 14),
+        "end = rise x start": lab.diagnose([2.0, 2.0] + [2.0] * 16 + [3.0, 3.0]),
+        "end = progress x start": lab.diagnose([10.0, 10.0] + [5.0] * 16 + [1.0, 1.0]),
+        "custom explode_factor": lab.diagnose([1.0, 3.0] + flat[2:], explode_factor=2.0),
+        "custom rise": lab.diagnose([2.0, 2.0] + [2.0] * 16 + [2.5, 2.5], rise=1.2),
+        "custom progress": lab.diagnose([10.0, 10.0] + [5.0] * 16 + [4.0, 4.0], progress=0.5),
+        "custom wiggle": lab.diagnose([1.0] * 10 + [1.0, 1.1] * 5, wiggle=0.2),
+        "size = wiggle": lab.diagnose([1.25] * 10 + [1.0, 1.5] * 5, wiggle=0.4),  # 0.5 / 1.25 is exactly 0.4
+    }
+
+
 ### BEGIN HIDDEN TESTS
+@graded(task=3, points=1, expect=REFERENCE)
+def test_diagnose_battery(lab):
+    """Seeded random curves of several lengths (w = len // 10 rounds down), with each threshold varied."""
+    rng = np.random.default_rng(31)
+    out = []
+    for n in (1, 5, 9, 10, 19, 25, 47):
+        for kind in range(4):
+            start = rng.uniform(0.5, 2.0)
+            trend = (0.2, 0.9, 1.3, 1.8)[kind] ** (np.arange(n) / max(n - 1, 1))
+            x = start * trend * (1 + rng.uniform(0.0, 0.08) * rng.standard_normal(n))
+            x = np.abs(x).tolist()
+            out.append([lab.diagnose(x), lab.diagnose(x, explode_factor=1.5), lab.diagnose(x, rise=1.1),
+                        lab.diagnose(x, progress=0.3), lab.diagnose(x, wiggle=0.05)])
+    return out
+
+
 @graded(task=3, points=1, expect=REFERENCE, rtol=1e-4, atol=1e-6)
 def test_overfit_reference(lab):
     """overfit_one_batch matches the reference step for step."""
@@ -488,7 +690,12 @@ def test_shape_tools_on_tensors(lab):
 # ---------------------------------------------------------------------------------------------
 
 
-@graded(task=5, points=2, expect=[ms / 1000 for ms in _TIMED_MS], rtol=1e-9, atol=1e-12)
+# Tolerance: perf_counter_ns reads whole nanoseconds, so a sample may differ by up to 2 ns
+# (two rounded readings) from the exact duration; atol=3e-9 s admits it, and no real bug.
+_NS = 3e-9
+
+
+@graded(task=5, points=2, expect=[ms / 1000 for ms in _TIMED_MS], rtol=1e-9, atol=_NS)
 def test_latency_samples(lab):
     """On a fake clock: 3 slow warm-up calls are run but not timed; 8 calls timed with perf_counter."""
     ms = 1e-3
@@ -499,8 +706,10 @@ def _percentiles(got):
     expected = dict(zip(("p50", "p95", "p99"), np.percentile(got["samples"], [50, 95, 99])))
     for q, value in expected.items():
         assert_close(got[q], value, rtol=1e-12, atol=1e-15, name=f"{q} (np.percentile of your own samples)")
+    assert_close(got["mean"], float(np.mean(got["samples"])), rtol=1e-12, atol=1e-15, name="mean (of your own samples)")
     # Sorted samples 1.0 1.0 1.1 1.1 1.2 1.2 1.3 3.1 ms; linear interpolation at (n-1) q / 100.
-    assert_close([got["p50"], got["p95"], got["p99"]], [1.15e-3, 2.47e-3, 2.974e-3], rtol=1e-9, name="p50, p95, p99")
+    assert_close([got["p50"], got["p95"], got["p99"], got["mean"]], [1.15e-3, 2.47e-3, 2.974e-3, 1.375e-3],
+                 rtol=1e-9, atol=_NS, name="p50, p95, p99, mean")
 
 
 @graded(task=5, points=2, check=_percentiles)
@@ -527,13 +736,31 @@ def test_latency_inference_settings(lab):
     return _fake_clock_latency(lab, [w * 1e-3 for w in _WARMUP_MS], [t * 1e-3 for t in _TIMED_MS])
 
 
+@graded(task=5, points=1, expect={"train stays train": True, "eval stays eval": False, "train after an error": True})
+def test_latency_restores_mode(lab):
+    """The model's mode is restored afterwards: a model in eval mode stays in eval mode, and the mode
+    comes back even when the model raises during the measurement (use try/finally)."""
+    ms = [t * 1e-3 for t in _TIMED_MS]
+    return {"train stays train": _fake_clock_latency(lab, [0.01], ms, "train")["training after"],
+            "eval stays eval": _fake_clock_latency(lab, [0.01], ms, "eval")["training after"],
+            "train after an error": _fake_clock_latency(lab, [0.01], ms, "train", fail_at=4)["training after an error"]}
+
+
 ### BEGIN HIDDEN TESTS
-@graded(task=5, points=2, expect=REFERENCE, rtol=1e-9, atol=1e-12)
+@graded(task=5, points=2, expect=REFERENCE, rtol=1e-9, atol=_NS)
 def test_latency_reference(lab):
     """40 timed calls with random durations after 5 warm-up calls: samples and percentiles."""
     rng = np.random.default_rng(8)
     out = _fake_clock_latency(lab, rng.uniform(0.01, 0.05, 5), rng.lognormal(-7.0, 0.5, 40))
-    return {k: out[k] for k in ("samples", "p50", "p95", "p99")}
+    return {k: out[k] for k in ("samples", "p50", "p95", "p99", "mean")}
+
+
+@graded(task=5, points=1, expect=REFERENCE, rtol=1e-9, atol=_NS)
+def test_latency_defaults(lab):
+    """With the defaults, 10 warm-up calls and 1000 timed calls."""
+    rng = np.random.default_rng(9)
+    out = _fake_clock_latency(lab, rng.uniform(0.01, 0.05, 10), rng.lognormal(-7.0, 0.3, 1000), defaults=True)
+    return {k: out[k] for k in ("samples", "p50", "p95", "p99", "mean", "calls")}
 ### END HIDDEN TESTS
 
 
