@@ -439,3 +439,56 @@ def test_feedback_markdown_cannot_be_broken_out_of(demo_lab, tmp_path, run_cli):
         for name in ("feedback.md", "instructor.md"):
             html = MarkdownIt("commonmark").render((out / student / name).read_text())
             assert "<img" not in html and "<strong>Score: 5/5" not in html, (student, name, html)
+
+
+@pytest.mark.skipif(__import__("course.grading.cgroup", fromlist=["x"]).parents() is None,
+                    reason="no control groups can be made here (needs root and a writable hierarchy)")
+def test_control_group_ends_what_a_child_leaves_behind():
+    """A process that left the child's session is still in its group, and ends with it."""
+    import subprocess
+
+    from course.grading import cgroup
+
+    group = cgroup.make(2**30, 16)
+    proc = subprocess.Popen(group.wrap(["/bin/sh", "-c", "setsid sleep 60 & echo $!"]), stdout=subprocess.PIPE, text=True)
+    helper = int(proc.stdout.readline())
+    proc.wait()
+    os.kill(helper, 0)  # still running after its parent ended
+    group.close()
+    time.sleep(0.1)
+    try:  # gone, or a zombie waiting for init to reap it
+        state = Path(f"/proc/{helper}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        state = "gone"
+    assert state in ("gone", "Z", "X"), state
+    assert not any(d.exists() for d in group.dirs)
+
+
+@pytest.mark.skipif(not bwrap_works() or __import__("course.grading.cgroup", fromlist=["x"]).parents() is None,
+                    reason="needs bubblewrap and control groups")
+def test_memory_files_count_against_the_childs_budget(tmp_path):
+    """Memory files (no process holds them as resident memory) filled past 4 GiB: the child
+    is stopped or refused; it never holds them all."""
+    from course.grading import runner
+
+    tests = tmp_path / "test_demo.py"
+    tests.write_text("from course.testing import graded\n\n"
+                     "@graded(task=1, points=1, expect=True)\n"
+                     "def test_fill(lab):\n    return lab.fill()\n")
+    student = tmp_path / "sub" / "demo.py"
+    student.parent.mkdir()
+    student.write_text(
+        "import os\n"
+        "KEEP = []\n"
+        "def fill():\n"
+        "    block = b'\\1' * 2**26\n"
+        "    for _ in range(80):\n"
+        "        fd = os.memfd_create('m')\n"
+        "        os.write(fd, block)\n"
+        "        KEEP.append(fd)\n"
+        "    return True\n"
+    )
+    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_fill"],
+                               timeouts={"test_fill": 60}, total_timeout=90, hidden=[], kind="bwrap")
+    outcome = report.outcomes["test_fill"]
+    assert not outcome.ok, outcome

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from course import plain
-from course.grading import sandbox, strip
+from course.grading import cgroup, sandbox, strip
 
 MAX_LINE = 64 * 1024**2  # bytes of one probe's data
 MAX_TOTAL = 256 * 1024**2  # bytes one child may send in all
@@ -192,7 +192,9 @@ class Prepared:
             # Lowered to the run's own budget when the run begins (see child.py).
             "limits": sandbox.Limits(
                 cpu_seconds=int(self.total_timeout) + PREPARE_CPU,
-                processes=sandbox.MAX_PROCESSES if self.kind == "bwrap" else None,
+                # A control group bounds this child's processes alone; without one, the limit
+                # per user does (in bubblewrap's user namespace, or for 'nobody' as root).
+                processes=sandbox.MAX_PROCESSES if self.kind == "bwrap" and cgroup.parents() is None else None,
             ).to_json(),
         }
 
@@ -201,9 +203,11 @@ class Prepared:
         # Compiled first: a test file that does not compile raises here, before any process.
         code = strip.child_code(self.tests_source, f"test_{self.module}.py", self.full_tests)
         read_fd, write_fd = os.pipe()
+        group = cgroup.make(sandbox.MEMORY_LIMIT, sandbox.MAX_PROCESSES)
+        argv = sandbox.command(self.kind, sandbox.child_argv(), self.workdir, self.hidden)
         try:
             proc = subprocess.Popen(
-                sandbox.command(self.kind, sandbox.child_argv(), self.workdir, self.hidden),
+                group.wrap(argv) if group else argv,
                 cwd=self.workdir,
                 env=sandbox.child_env(self.workdir),
                 stdin=subprocess.PIPE,
@@ -214,9 +218,12 @@ class Prepared:
             )
         except BaseException:
             os.close(read_fd)
+            if group:
+                group.close()
             raise
         finally:
             os.close(write_fd)
+        proc.course_group = group  # emptied and removed by _kill
         try:
             proc.stdin.write(json.dumps(self._setup(write_fd)).encode("utf-8") + b"\n"
                              + json.dumps(code).encode("utf-8") + b"\n")
@@ -321,7 +328,8 @@ class _Child:
                 if now >= next_memory_check:
                     # The address-space limit is per process: forks share one budget here.
                     next_memory_check = now + MEMORY_CHECK_EVERY
-                    if tree_rss(self.proc.pid) > sandbox.MEMORY_LIMIT:
+                    group = getattr(self.proc, "course_group", None)
+                    if tree_rss(self.proc.pid) > sandbox.MEMORY_LIMIT or (group and group.out_of_memory()):
                         self.kill_for(f"used more than {sandbox.MEMORY_LIMIT / 1024**3:g} GiB of memory in all its processes")
                         return
                 limit = self.job.deadline
@@ -418,6 +426,8 @@ class _Child:
     def _ended_early(self) -> None:
         status = self.proc.returncode
         why = f"killed by signal {-status}" if status and status < 0 else f"exited with status {status}"
+        if getattr(self.proc, "course_out_of_memory", False):
+            why = f"was stopped for using more than {sandbox.MEMORY_LIMIT / 1024**3:g} GiB of memory"
         if self.current == _IMPORT:
             self.kill_for(f"the process {why} while importing your module")
         elif self.current is not None:
@@ -434,6 +444,11 @@ def _kill(proc: subprocess.Popen) -> None:
         except (ProcessLookupError, PermissionError):
             pass
     proc.wait()
+    group = getattr(proc, "course_group", None)
+    if group is not None:
+        proc.course_group = None
+        proc.course_out_of_memory = group.out_of_memory()
+        group.close()  # what it left behind, even in another session, ends here
 
 
 def tree_rss(root: int) -> int:
