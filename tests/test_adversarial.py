@@ -64,9 +64,16 @@ def test_attack_scores_zero(attack, kind, demo_lab, tmp_path, local_services):
     out = tmp_path / "out"
     sub = _submission(attack, tmp_path, demo_lab, out)
     classmate = _honest(tmp_path, demo_lab)
+    import tempfile
+
+    # A classmate graded at the same time, as the grader lays out its working folders.
+    running = Path(tempfile.mkdtemp(prefix="course-grade-")) / "work"
+    running.mkdir()
+    shutil.copyfile(demo_lab.solution_file, running / "demo.py")
     begin = time.monotonic()
     result = grade(demo_lab, sub / "demo" / "demo.py", sandbox_kind=kind, hide=(classmate,))
     elapsed = time.monotonic() - begin
+    shutil.rmtree(running.parent)
     assert result.score == 0, [(r.test.name, r.passed, r.message) for r in result.results]
     assert len(result.results) == 4 and all(r.message for r in result.results)
     assert elapsed < demo_lab.time_limit + 10  # bounded, never hangs
