@@ -35,12 +35,12 @@ def _theta(d, base=10000.0):
     return base ** (-2.0 * torch.arange(d // 2, dtype=torch.float64) / d)
 
 
-def _rope_complex(x, positions):
+def _rope_complex(x, positions, base=10000.0):
     """RoPE (interleaved pairs) as complex multiplication: (x0 + i x1) * exp(i m theta)."""
     import torch
 
     d = x.shape[-1]
-    angles = torch.as_tensor(positions).to(torch.float64)[:, None] * _theta(d)
+    angles = torch.as_tensor(positions).to(torch.float64)[:, None] * _theta(d, base)
     pairs = torch.view_as_complex(x.to(torch.float64).reshape(*x.shape[:-1], d // 2, 2).contiguous())
     rotated = pairs * torch.polar(torch.ones_like(angles), angles)
     return torch.view_as_real(rotated).flatten(-2).to(x.dtype)
@@ -63,12 +63,12 @@ def _shift_first(x, positions):
     return out
 
 
-def _rope_rotate_half(y, positions):
+def _rope_rotate_half(y, positions, base=10000.0):
     """RoPE in the split-halves convention, written as in Hugging Face transformers."""
     import torch
 
     d = y.shape[-1]
-    angles = torch.as_tensor(positions).to(torch.float64)[:, None] * _theta(d)
+    angles = torch.as_tensor(positions).to(torch.float64)[:, None] * _theta(d, base)
     emb = torch.cat((angles, angles), dim=-1)
     rotated = torch.cat((-y[..., d // 2 :], y[..., : d // 2]), dim=-1)
     return y * emb.cos().to(y.dtype) + rotated * emb.sin().to(y.dtype)
@@ -208,6 +208,31 @@ def test_rope_relative(lab):
     return rotated
 
 
+def _check_any_rank(got):
+    import torch
+
+    x3, x5 = _randn(3, 5, 8, seed=40), _randn(1, 2, 1, 4, 6, seed=41)
+    assert_close(got["3-D, defaults"], _rope_complex(x3, torch.arange(5)).numpy(), rtol=1e-12, atol=1e-14,
+                 name="apply_rope(x of shape (3, 5, 8)) with the default positions 0..4 and base")
+    assert_close(got["5-D, base 100"], _rope_complex(x5, torch.tensor([3, 9, 4, 0]), base=100.0).numpy(),
+                 rtol=1e-12, atol=1e-14, name="apply_rope(x of shape (1, 2, 1, 4, 6), positions, base=100)")
+    assert got["inputs unchanged"], "apply_rope changed its input x (or positions) in place"
+
+
+@graded(task=2, points=1, check=_check_any_rank)
+def test_rope_any_rank_and_base(lab):
+    """Any number of leading dimensions (seq is the second-to-last axis), default positions, another base;
+    the input is not changed in place."""
+    import torch
+
+    x3, x5 = _randn(3, 5, 8, seed=40), _randn(1, 2, 1, 4, 6, seed=41)
+    positions = torch.tensor([3, 9, 4, 0])
+    before = (x3.clone(), x5.clone(), positions.clone())
+    out = {"3-D, defaults": lab.apply_rope(x3), "5-D, base 100": lab.apply_rope(x5, positions, base=100.0)}
+    out["inputs unchanged"] = all(torch.equal(a, b) for a, b in zip((x3, x5, positions), before))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # Task 3: conventions
 # ---------------------------------------------------------------------------------------
@@ -264,6 +289,23 @@ def test_half_convention_matches_rotate_half(lab):
     return {"yours": lab.apply_rope_half(y, positions)}
 
 
+def _check_half_defaults(got):
+    import torch
+
+    y = _randn(2, 4, 6, seed=42)
+    assert_close(got["defaults"], _rope_rotate_half(y, torch.arange(4)).numpy(), rtol=1e-12, atol=1e-14,
+                 name="apply_rope_half(y) with the default positions and base")
+    assert_close(got["base 500"], _rope_rotate_half(y, torch.arange(4), base=500.0).numpy(), rtol=1e-12, atol=1e-14,
+                 name="apply_rope_half(y, base=500)")
+
+
+@graded(task=3, points=1, check=_check_half_defaults)
+def test_half_defaults_and_base(lab):
+    """apply_rope_half with its default positions, and with base=500."""
+    y = _randn(2, 4, 6, seed=42)
+    return {"defaults": lab.apply_rope_half(y), "base 500": lab.apply_rope_half(y, base=500.0)}
+
+
 # ---------------------------------------------------------------------------------------
 # Task 4: the layer test
 # ---------------------------------------------------------------------------------------
@@ -316,6 +358,44 @@ def _clearly_nonzero(got):
 def test_dependence_additive_nonzero(lab):
     """For the additive sin/cos encoding at positions 0..15 the measure is clearly non-zero."""
     return lab.position_dependence(_additive, _randn(8, seed=10), _randn(8, seed=11), seq_len=16, start=0)
+
+
+def _trusted_dependence(encode, q, k, positions):
+    import torch
+
+    n, d = len(positions), q.shape[-1]
+    eq = encode(q.reshape(1, 1, 1, d).expand(1, 1, n, d), positions)[0, 0]
+    ek = encode(k.reshape(1, 1, 1, d).expand(1, 1, n, d), positions)[0, 0]
+    scores = (eq @ ek.T).numpy()
+    spread = max(np.ptp(np.diagonal(scores, offset=r)) for r in range(-(n - 1), n))
+    return spread / np.abs(scores).max()
+
+
+def _check_dependence_scale(got):
+    import torch
+
+    q, k = _randn(8, seed=43), _randn(8, seed=44)
+    want = _trusted_dependence(_additive, q, k, torch.arange(0, 6))
+    assert_close(got["default start"], want, rtol=1e-9, name="position_dependence(additive, seq_len=6) (start 0)")
+    assert_close(got["q, k scaled by 1e-3"], _trusted_dependence(_additive, 1e-3 * q, 1e-3 * k, torch.arange(0, 6)),
+                 rtol=1e-9, name="position_dependence with small q and k (scores below 1): relative to max |S|")
+    assert got["zero scores"] == 0.0, f"all-zero scores: expected 0.0, got {got['zero scores']!r}"
+
+
+@graded(task=4, points=1, check=_check_dependence_scale)
+def test_dependence_default_start_and_scale(lab):
+    """The default start is 0; the measure divides by max |S| even when the scores are small; all-zero
+    scores give 0.0 (not a division by zero)."""
+    import torch
+
+    q, k = _randn(8, seed=43), _randn(8, seed=44)
+
+    def nothing(x, positions):
+        return torch.zeros_like(x)
+
+    return {"default start": lab.position_dependence(_additive, q, k, 6),
+            "q, k scaled by 1e-3": lab.position_dependence(_additive, 1e-3 * q, 1e-3 * k, 6, 0),
+            "zero scores": lab.position_dependence(nothing, q, k, 5, start=3)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -395,6 +475,39 @@ def test_attention_decode_step(lab):
     full, _ = lab.rope_attention(q, k, v, torch.arange(5), torch.arange(5))
     step, _ = lab.rope_attention(q[:, 4:], k, v, torch.tensor([4]), torch.arange(5))
     return {"step": step, "full": full}
+
+
+def _trusted_rope_attention(q, k, v, qp, kp, causal, base):
+    import torch
+
+    qr = _rope_complex(q.unsqueeze(1), qp, base).squeeze(1)
+    kr = _rope_complex(k.unsqueeze(1), kp, base).squeeze(1)
+    scores = qr @ kr.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if causal:
+        scores = scores.masked_fill(torch.as_tensor(kp)[None, :] > torch.as_tensor(qp)[:, None], float("-inf"))
+    w = torch.softmax(scores, dim=-1)
+    return (w @ v).numpy(), w.numpy()
+
+
+def _check_not_causal_base(got):
+    import torch
+
+    q, k, v = _randn(2, 2, 6, seed=45), _randn(2, 4, 6, seed=46), _randn(2, 4, 3, seed=47)
+    out, w = _trusted_rope_attention(q, k, v, torch.arange(2, 4), torch.arange(4), False, 50.0)
+    assert_close(got["not causal, base 50"], [out, w], rtol=1e-10, atol=1e-12, names=("out", "weights"),
+                 name="rope_attention(causal=False, base=50) with default positions")
+    out, w = _trusted_rope_attention(q, k, v, torch.arange(2, 4), torch.arange(4), True, 10000.0)
+    assert_close(got["defaults"], [out, w], rtol=1e-10, atol=1e-12, names=("out", "weights"),
+                 name="rope_attention with every default (queries at the last positions 2, 3; causal)")
+
+
+@graded(task=5, points=1, check=_check_not_causal_base)
+def test_attention_not_causal_and_base(lab):
+    """causal=False lets a query see later keys; base is passed on to the rotation; the default query
+    positions are the last Lq of the keys'."""
+    q, k, v = _randn(2, 2, 6, seed=45), _randn(2, 4, 6, seed=46), _randn(2, 4, 3, seed=47)
+    return {"not causal, base 50": list(lab.rope_attention(q, k, v, causal=False, base=50.0)),
+            "defaults": list(lab.rope_attention(q, k, v))}
 
 
 ### BEGIN HIDDEN TESTS
