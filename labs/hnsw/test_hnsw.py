@@ -182,6 +182,32 @@ def test_search_layer_complete_graph(lab):
     return [[float(d), int(e)] for d, e in lab.search_layer(distance, [5], 3, links)]
 
 
+# A layer with tied distances: positions on a line, the query at 0; nodes 2 and 3 tie at 1.0, 0 and 1 at 2.0.
+_TIE_POS = np.array([2.0, -2.0, 1.0, -1.0, 3.0, 0.5])
+_TIE_LINKS = {0: [1, 2], 1: [0, 3], 2: [0, 5, 4], 3: [1, 5], 4: [2], 5: [2, 3]}
+
+
+@graded(task=2, points=1, expect={"ef=1": [[[0.5, 5]], 6], "ef=2": [[[0.5, 5], [1.0, 2]], 6],
+                                  "ef=3": [[[0.5, 5], [1.0, 2], [1.0, 3]], 6], "each node once": True}, rtol=1e-12)
+def test_search_layer_ties_and_visits(lab):
+    """Ties are sorted by id; each node's distance is computed at most once (a visited set), even
+    when several expanded nodes link to it."""
+    out, once = {}, True
+    for ef in (1, 2, 3):
+        calls = []
+
+        def distance(ids):
+            ids = np.asarray(ids, dtype=np.int64)
+            calls.extend(np.atleast_1d(ids).tolist())
+            return np.abs(_TIE_POS[ids])
+
+        found = lab.search_layer(distance, [0], ef, _TIE_LINKS)
+        out[f"ef={ef}"] = [[[float(d), int(e)] for d, e in found], len(calls)]
+        once = once and len(calls) == len(set(calls))
+    out["each node once"] = once
+    return out
+
+
 # ----------------------------------------------------------------------------------------------
 # Task 3: neighbour selection
 # ----------------------------------------------------------------------------------------------
@@ -210,6 +236,19 @@ def test_heuristic_two_directions(lab):
     vectors = np.array([[1.0, 0.0], [1.5, 1.2], [-2.0, 0.1]])
     cands = [(float(np.hypot(*v)), i) for i, v in enumerate(vectors)]
     return lab.select_neighbors_heuristic(cands, 5, vectors)
+
+
+@graded(task=3, points=1, expect={"tie dropped": [0, 2], "just closer kept": [0, 1, 2]})
+def test_heuristic_tie_is_dropped(lab):
+    """The rule is strict, d(e, q) < d(e, r): a candidate exactly as close to a kept neighbour as to q is dropped."""
+    # q = vectors[3] at the origin; r = node 0 at (1, 0) is kept first; node 1 at (0.5, 1) lies on the
+    # bisector of q and r (distance sqrt(1.25) to both); node 2 at (-2, 0) points the other way.
+    vectors = np.array([[1.0, 0.0], [0.5, 1.0], [-2.0, 0.0], [0.0, 0.0]])
+    tie = lab.select_neighbors_heuristic([(2.0, 2), (float(np.sqrt(1.25)), 1), (1.0, 0)], 3, vectors)
+    vectors2 = vectors.copy()
+    vectors2[1] = [0.49, 1.0]  # now a little closer to q than to r
+    closer = lab.select_neighbors_heuristic([(2.0, 2), (float(np.sqrt(1.2401)), 1), (1.0, 0)], 3, vectors2)
+    return {"tie dropped": [int(e) for e in tie], "just closer kept": [int(e) for e in closer]}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -432,6 +471,35 @@ def test_evaluate_curve(lab):
     return lab.evaluate(index, queries, true_d, 10, _EFS)
 
 
+def _grid_ties(got):
+    grid = np.array([[x, y] for x in range(-3, 4) for y in range(-3, 4)], dtype=float)
+    d = np.sqrt((grid**2).sum(1))
+    order = np.argsort(d, kind="stable")[:10]
+    assert_close(got["ids"], [order.tolist()], name="brute_force_knn ids on a grid with many equal distances (ties by id)")
+    assert_close(got["distances"], [d[order].tolist()], rtol=1e-12, name="brute_force_knn distances")
+
+
+@graded(task=5, points=1, check=_grid_ties)
+def test_brute_force_ties_by_id(lab):
+    """49 grid points, query at the centre, k = 10: equal distances are ordered by id (a stable sort)."""
+    grid = np.array([[x, y] for x in range(-3, 4) for y in range(-3, 4)], dtype=float)
+    ids, d = lab.brute_force_knn(grid, np.zeros((1, 2)), 10)
+    return {"ids": np.asarray(ids), "distances": np.asarray(d, dtype=float)}
+
+
+@graded(task=5, points=1, rtol=1e-12, expect={"at threshold (epsilon 0.5)": [1.0], "default epsilon": [0.5],
+                                              "missing results are misses": [0.5, 0.0]})
+def test_recall_epsilon_and_missing(lab):
+    """A found distance exactly at true k-th + epsilon counts (<=); epsilon is a parameter (default 1e-3);
+    fewer than k returned columns count as misses."""
+    true = np.array([[0.25, 1.0]])
+    found = np.array([[1.5, 0.25]])
+    return {"at threshold (epsilon 0.5)": np.asarray(lab.recall_at_k(found, true, 2, epsilon=0.5), dtype=float),
+            "default epsilon": np.asarray(lab.recall_at_k(found, true, 2), dtype=float),
+            "missing results are misses": np.asarray(
+                lab.recall_at_k(np.array([[0.1], [5.0]]), np.array([[0.1, 0.2], [0.1, 0.2]]), 2), dtype=float)}
+
+
 ### BEGIN HIDDEN TESTS
 @graded(task=2, points=1, expect=REFERENCE, rtol=1e-12)
 def test_search_layer_random_graph(lab):
@@ -489,4 +557,49 @@ def test_recall_random(lab):
     true = np.sort(rng.random((6, 8)), axis=1)
     found = np.sort(true + rng.choice([0.0, 0.0005, 0.3], size=(6, 8)), axis=1)
     return np.asarray(lab.recall_at_k(found, true, 5), dtype=float)
+
+def _graph_sets(index):
+    return {"levels": [int(v) for v in index.levels], "entry_point": int(index.entry_point),
+            "layers": [[[int(node), sorted(int(e) for e in nbrs)] for node, nbrs in sorted(layer.items())]
+                       for layer in index.graph],
+            "n_distance": int(index.n_distance)}
+
+
+@graded(task=4, points=2, expect=REFERENCE, rtol=1e-12)
+def test_index_matches_reference(lab):
+    """Seeded indexes (several layers; heuristic and simple selection; M = 3 and 5): the same levels, entry
+    point, neighbour sets and distance count as the reference; then searches at ef 1, 3, 12 with k = 4,
+    the ids, distances and the counter's rise per query; an empty index returns empty arrays."""
+    out = {}
+    for n, dim, M, efc, heuristic in ((60, 3, 3, 8, True), (45, 4, 5, 12, False)):
+        index = lab.HNSW(dim, M=M, ef_construction=efc, seed=n, heuristic=heuristic)
+        index.add(_data(n, dim, n + 1))
+        out[f"graph n={n}"] = _graph_sets(index)
+        for ef in (1, 3, 12):
+            rows = []
+            for q in _data(4, dim, n + 2):
+                before = index.n_distance
+                ids, d = index.search(q, 4, ef)
+                rows.append([np.asarray(ids).tolist(), np.asarray(d, dtype=float).tolist(), index.n_distance - before])
+            out[f"search n={n} ef={ef}"] = rows
+    empty = lab.HNSW(3)
+    ids, d = empty.search(np.zeros(3), 2)
+    out["empty"] = [list(np.shape(ids)), list(np.shape(d))]
+    return out
+
+
+@graded(task=5, points=1, expect=REFERENCE, rtol=1e-12)
+def test_evaluate_matches_reference(lab):
+    """evaluate on a seeded index: recall and cost per query equal the reference's; with k larger than the
+    index, the missing results count as misses."""
+    index = lab.HNSW(3, M=4, ef_construction=10, seed=5)
+    index.add(_data(40, 3, 6))
+    queries = _data(6, 3, 7)
+    _, true_d = _true_knn(40, 3, 6, queries, 5)
+    small = lab.HNSW(3, M=4, ef_construction=10, seed=5)
+    small.add(_data(3, 3, 6))
+    _, true_small = _true_knn(40, 3, 6, queries, 5)
+    return {"evaluate": lab.evaluate(index, queries, true_d, 5, [1, 4, 40]),
+            "fewer nodes than k": lab.evaluate(small, queries, true_small, 5, [8])}
+
 ### END HIDDEN TESTS

@@ -371,14 +371,19 @@ def _trusted_dependence(encode, q, k, positions):
     return spread / np.abs(scores).max()
 
 
+def _small_additive(x, positions):
+    """The additive encoding scaled by 1e-3: every score is below 1, the measure is unchanged."""
+    return 1e-3 * _additive(x, positions)
+
+
 def _check_dependence_scale(got):
     import torch
 
     q, k = _randn(8, seed=43), _randn(8, seed=44)
     want = _trusted_dependence(_additive, q, k, torch.arange(0, 6))
     assert_close(got["default start"], want, rtol=1e-9, name="position_dependence(additive, seq_len=6) (start 0)")
-    assert_close(got["q, k scaled by 1e-3"], _trusted_dependence(_additive, 1e-3 * q, 1e-3 * k, torch.arange(0, 6)),
-                 rtol=1e-9, name="position_dependence with small q and k (scores below 1): relative to max |S|")
+    assert_close(got["scores below 1"], _trusted_dependence(_small_additive, q, k, torch.arange(0, 6)),
+                 rtol=1e-9, name="position_dependence with every score below 1 (relative to max |S|)")
     assert got["zero scores"] == 0.0, f"all-zero scores: expected 0.0, got {got['zero scores']!r}"
 
 
@@ -394,7 +399,7 @@ def test_dependence_default_start_and_scale(lab):
         return torch.zeros_like(x)
 
     return {"default start": lab.position_dependence(_additive, q, k, 6),
-            "q, k scaled by 1e-3": lab.position_dependence(_additive, 1e-3 * q, 1e-3 * k, 6, 0),
+            "scores below 1": lab.position_dependence(_small_additive, q, k, 6, 0),
             "zero scores": lab.position_dependence(nothing, q, k, 5, start=3)}
 
 
