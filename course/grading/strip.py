@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import collections
 import functools
 import marshal
 
@@ -49,17 +50,22 @@ def probes_only(source: str, filename: str) -> ast.Module:
                     blank = ast.copy_location(ast.keyword(arg="expect", value=ast.Constant(None)), decorator)
                     decorator.keywords = kept + [ast.fix_missing_locations(blank)]
     # Drop helpers nothing else uses, until none is left to drop (a check's helpers go too).
+    # Each statement's names are read once and counted: a pass costs no walk of the tree.
     body = list(tree.body)
+    loads = {id(stmt): _loaded(stmt) for stmt in body}
+    uses = collections.Counter(name for stmt in body for name in loads[id(stmt)])
+    keep = {id(stmt) for stmt in probes}
     changed = True
     while changed:
         changed = False
         for stmt in list(body):
             names = _defined(stmt)
-            if not names or stmt in probes:
+            if not names or id(stmt) in keep:
                 continue
-            used = set().union(*(_loaded(other) for other in body if other is not stmt))
-            if not names & used:
+            own = loads[id(stmt)]
+            if not any(uses[name] - (name in own) > 0 for name in names):  # used by no other statement
                 body.remove(stmt)
+                uses.subtract(own)
                 changed = True
     tree.body = body
     return tree
