@@ -69,18 +69,28 @@ def test_seed_everything_draws(lab):
     return {"first": first, "second": second}
 
 
-@graded(task=1, points=1, expect={"deterministic": True, "cudnn_benchmark": False})
+@graded(task=1, points=1, expect={"deterministic": True, "cudnn_benchmark": False, "cudnn_deterministic": True,
+                                  "CUBLAS_WORKSPACE_CONFIG": ":4096:8"})
 def test_seed_everything_deterministic_algorithms(lab):
-    """seed_everything switches torch to deterministic algorithms and turns cuDNN benchmarking off."""
+    """seed_everything switches torch to deterministic algorithms, turns cuDNN benchmarking off and its
+    deterministic flag on, and sets CUBLAS_WORKSPACE_CONFIG=":4096:8" when it is not set."""
+    import os
+
     import torch
 
     torch.use_deterministic_algorithms(False)
     torch.backends.cudnn.benchmark = True
+    torch.backends.cudnn.deterministic = False
+    saved = os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
     lab.seed_everything(0)
     out = {
         "deterministic": torch.are_deterministic_algorithms_enabled(),
         "cudnn_benchmark": bool(torch.backends.cudnn.benchmark),
+        "cudnn_deterministic": bool(torch.backends.cudnn.deterministic),
+        "CUBLAS_WORKSPACE_CONFIG": os.environ.get("CUBLAS_WORKSPACE_CONFIG"),
     }
+    if saved is not None:
+        os.environ["CUBLAS_WORKSPACE_CONFIG"] = saved
     torch.use_deterministic_algorithms(False)
     return out
 
@@ -284,6 +294,35 @@ def test_loader_workers_seeded(lab):
     return {"a": a, "b": b, "c": c}
 
 
+def _loader_details(got):
+    seed_seq = int(np.random.SeedSequence([7, got["WORKERS"], 3]).generate_state(1)[0])
+    assert got["base generator seed"] == seed_seq, (
+        f"the loader's generator must be seeded with derive_seed(seed, WORKERS, epoch) = {seed_seq}, "
+        f"got a generator seeded with {got['base generator seed']}")
+    assert got["batch sizes"] == [4, 4, 2], f"batch_size=4 over 10 items: expected batches of [4, 4, 2], got {got['batch sizes']}"
+    assert got["epoch 1 item, after epoch 0"] == got["epoch 1 item, fresh"], (
+        "after set_epoch(1), item 3 must be epoch 1's item, the same as in a fresh data set set to epoch 1 "
+        "(the cached jitter must follow the epoch)")
+    assert got["epoch 0 item"] != got["epoch 1 item, fresh"], "epochs 0 and 1 gave item 3 the same jitter"
+
+
+@graded(task=2, points=1, check=_loader_details)
+def test_loader_generator_batches_and_epoch_cache(lab):
+    """make_loader seeds its generator with derive_seed(seed, WORKERS, epoch) and uses batch_size;
+    a data set that changes epoch returns the new epoch's jitter (not a cached one)."""
+    ds = lab.RingDataset(10, seed=5)
+    loader = lab.make_loader(ds, seed=7, epoch=3, batch_size=4)
+    ds.set_epoch(0)
+    before = ds[3][0].tolist()
+    ds.set_epoch(1)
+    after = ds[3][0].tolist()
+    fresh = lab.RingDataset(10, seed=5)
+    fresh.set_epoch(1)
+    return {"WORKERS": lab.WORKERS, "base generator seed": int(loader.generator.initial_seed()),
+            "batch sizes": [len(b[1]) for b in lab.make_loader(lab.RingDataset(10, seed=5), seed=7, epoch=3, batch_size=4)],
+            "epoch 0 item": before, "epoch 1 item, after epoch 0": after, "epoch 1 item, fresh": fresh[3][0].tolist()}
+
+
 # ---------------------------------------------------------------------------------------------
 # Task 3: a reproducible GAN
 # ---------------------------------------------------------------------------------------------
@@ -470,6 +509,18 @@ def test_noise_stream_advances(lab):
     return np.stack(states)
 
 
+@graded(task=3, points=1, expect={"lr": [0.01, 0.01], "betas": [[0.3, 0.999], [0.3, 0.999]], "data shape": [64, 2],
+                                  "G": [[3, 5], [5, 5], [5, 2]], "D": [[2, 5], [5, 5], [5, 1]]})
+def test_new_run_passes_config(lab):
+    """new_run passes its config on: lr and beta1 to both Adam optimizers, n_data, latent_dim and hidden to the models."""
+    run = lab.new_run(3, lr=0.01, beta1=0.3, n_data=64, latent_dim=3, hidden=5)
+    linear = [[m.in_features, m.out_features] for m in run["G"] if hasattr(m, "in_features")]
+    linear_d = [[m.in_features, m.out_features] for m in run["D"] if hasattr(m, "in_features")]
+    return {"lr": [run["opt_g"].param_groups[0]["lr"], run["opt_d"].param_groups[0]["lr"]],
+            "betas": [list(run["opt_g"].param_groups[0]["betas"]), list(run["opt_d"].param_groups[0]["betas"])],
+            "data shape": list(run["data"].shape), "G": linear, "D": linear_d}
+
+
 # ---------------------------------------------------------------------------------------------
 # Task 4: quality and mode-collapse metrics
 # ---------------------------------------------------------------------------------------------
@@ -527,6 +578,26 @@ def test_is_collapsed_tells_collapse_from_quality(lab):
     }
 
 
+@graded(task=4, points=1, expect={"histogram at 3 std": [1, 0, 1, 0], "covered at min_share": 4, "covered above": 2,
+                                  "kl at max_kl": False, "one mode missing": True, "modes=4": False, "max_kl=0.05": True})
+def test_collapse_boundaries_and_parameters(lab):
+    """A sample exactly 3 std from a centre counts (<=); a share exactly min_share covers its mode (>=); KL exactly
+    max_kl is not collapse (>); any missing mode is. modes, radius, std, min_share and max_kl are all parameters."""
+    # 4 modes on a ring of radius 4: centres (4, 0), (0, 4), (-4, 0), (0, -4); std 0.25 -> 3 std = 0.75 exactly.
+    on_edge = np.array([[4.75, 0.0], [-4.0, 0.0], [0.0, 4.8]])
+    shares = np.array([[4.0, 0.0], [0.0, 4.0], [-4.0, 0.0], [0.0, -4.0]])
+    return {
+        "histogram at 3 std": lab.mode_histogram(on_edge, modes=4, radius=4.0, std=0.25),
+        "covered at min_share": lab.collapse_metrics(shares, modes=4, radius=4.0, std=0.25, min_share=0.25)["modes_covered"],
+        "covered above": lab.collapse_metrics(np.r_[shares, shares[:2]], modes=4, radius=4.0, std=0.25,
+                                              min_share=0.25)["modes_covered"],
+        "kl at max_kl": lab.is_collapsed({"modes_covered": 8, "kl_uniform": 0.25, "hq_fraction": 1.0}),
+        "one mode missing": lab.is_collapsed({"modes_covered": 7, "kl_uniform": 0.0, "hq_fraction": 1.0}),
+        "modes=4": lab.is_collapsed({"modes_covered": 4, "kl_uniform": 0.1, "hq_fraction": 1.0}, modes=4),
+        "max_kl=0.05": lab.is_collapsed({"modes_covered": 8, "kl_uniform": 0.1, "hq_fraction": 1.0}, max_kl=0.05),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Task 5: the limits of determinism
 # ---------------------------------------------------------------------------------------------
@@ -537,6 +608,15 @@ def test_chunked_sum_hand(lab):
     """[1e8, 1, -1e8, 1] in float32: 1 chunk gives 1, 2 chunks give 0 (1e8 + 1 rounds to 1e8), 4 chunks give 1."""
     x = np.array([1e8, 1.0, -1e8, 1.0], dtype=np.float32)
     return [lab.chunked_sum(x, k) for k in (1, 2, 4)]
+
+
+@graded(task=5, points=1, expect={"float32 running sum": 1e8, "more chunks than items": 6.0, "uneven chunks": 15.0})
+def test_chunked_sum_float32_and_uneven(lab):
+    """Each part is summed in float32 step by step: 1e8 + 3 + 3 + 3 stays 1e8 (a float64 running sum would give
+    100000008); 5 chunks of 3 items (two empty parts count 0); 4 chunks of 5 items (sizes 2, 1, 1, 1)."""
+    return {"float32 running sum": lab.chunked_sum(np.array([1e8, 3.0, 3.0, 3.0]), 1),
+            "more chunks than items": lab.chunked_sum(np.array([1.0, 2.0, 3.0]), 5),
+            "uneven chunks": lab.chunked_sum(np.arange(1.0, 6.0), 4)}
 
 
 def _threads_repeatable(got):
@@ -641,4 +721,25 @@ def test_chunked_sum_reference(lab):
     rng = np.random.default_rng(8)
     x = (rng.standard_normal(1001) * 10.0 ** rng.integers(-3, 6, 1001)).astype(np.float32)
     return [lab.chunked_sum(x, k) for k in (1, 2, 3, 5, 8)]
+
+@graded(task=3, points=1, expect=REFERENCE, rtol=0)
+def test_build_models_reference(lab):
+    """Initial weights of build_models (defaults, and latent_dim=3, hidden=5) equal the reference's: seeded with
+    derive_seed(seed, INIT), G first, under fork_rng."""
+    out = {}
+    for key, (G, D) in (("defaults", lab.build_models(11)), ("small", lab.build_models(11, latent_dim=3, hidden=5))):
+        out[key] = [p.detach().numpy() for p in list(G.parameters()) + list(D.parameters())]
+    return out
+
+
+@graded(task=2, points=1, expect=REFERENCE, rtol=1e-6, atol=1e-7)
+def test_dataset_epochs_reference(lab):
+    """One data set object moved through epochs 0, 2, 0: items equal the reference's, with jitter 0.1."""
+    ds = lab.RingDataset(12, seed=4, jitter=0.1)
+    out = []
+    for epoch in (0, 2, 0):
+        ds.set_epoch(epoch)
+        out.append(np.stack([ds[i][0] for i in range(len(ds))]))
+    return out
+
 ### END HIDDEN TESTS
