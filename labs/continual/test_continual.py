@@ -76,6 +76,16 @@ def test_which_mitigation_works(lab):
 # ------------------------------------------------------------------ Task 2: reservoir buffer
 
 
+@graded(task=1, points=1, expect={"one task": {"acc": 0.7, "bwt": 0.0}, "two tasks": {"acc": 0.6, "bwt": -0.5},
+                                  "four tasks": {"acc": 0.45, "bwt": -0.8 / 3}}, rtol=1e-12, atol=1e-12)
+def test_metrics_sizes(lab):
+    """One task: BWT is 0 (nothing to forget); two tasks; four tasks (BWT averages T - 1 = 3 differences)."""
+    four = [[0.9, 0.0, 0.0, 0.0], [0.5, 0.8, 0.0, 0.0], [0.4, 0.7, 0.6, 0.0], [0.5, 0.6, 0.4, 0.3]]
+    return {"one task": lab.forgetting_metrics([[0.7]]),
+            "two tasks": lab.forgetting_metrics([[0.9, 0.1], [0.4, 0.8]]),
+            "four tasks": lab.forgetting_metrics(four)}
+
+
 @graded(task=2, points=1, expect={"full": [0, 1, 2], "seen": 3, "partial": [0, 1, 2]})
 def test_reservoir_fills(lab):
     """Before the buffer is full every item is kept, in order."""
@@ -212,6 +222,12 @@ def test_psi_symmetric(lab):
     return {"ab": lab.psi(a, b, edges=edges), "ba": lab.psi(b, a, edges=edges), "aa": lab.psi(a, a, edges=edges)}
 
 
+@graded(task=4, points=1, expect=0.5 * math.log(2.0) + (0.01 - 0.5) * math.log(0.01 / 0.5), rtol=1e-12)
+def test_psi_eps_and_edges(lab):
+    """Given edges and eps=0.01: the empty bin is clipped at 0.01, not at the default 1e-4."""
+    return lab.psi([0.0, 1.0], [0.0, 0.0], eps=0.01, edges=[0.5])
+
+
 @graded(task=4, points=2, expect=[2 / 3, 1 / 3], rtol=1e-12)
 def test_ks_hand(lab):
     """(1, 2, 3) vs (2.5, 4): at x = 2, F_a = 2/3 and F_b = 0. With ties, (1, 2, 2, 3) vs (2, 2, 5):
@@ -237,6 +253,16 @@ def test_permutation_extremes(lab):
     ref = rng.normal(size=50)
     return [lab.permutation_pvalue(ref, ref[:30] + 10.0, lab.psi, n_perm=99, seed=0),
             lab.permutation_pvalue(ref, ref.copy(), lab.psi, n_perm=99, seed=0)]
+
+
+@graded(task=5, points=1, expect={"defaults": 1 / 200, "holm default alpha": [True, True, False]}, rtol=1e-12)
+def test_permutation_and_holm_defaults(lab):
+    """permutation_pvalue's defaults: PSI, 199 permutations (a huge shift gives p = 1/200), seed 0;
+    holm's default alpha is 0.05 (0.01 <= 0.05/3, 0.02 <= 0.05/2, 0.06 > 0.05)."""
+    rng = np.random.default_rng(1)
+    ref = rng.normal(size=50)
+    return {"defaults": lab.permutation_pvalue(ref, ref[:30] + 10.0),
+            "holm default alpha": lab.holm([0.01, 0.02, 0.06]).tolist()}
 
 
 def _calibrated(got):
@@ -319,6 +345,12 @@ def test_registry_immutable(lab):
 def test_margin_hand(lab):
     """2 standard errors of p = 0.9 on 100 golden examples: 2 sqrt(0.9 * 0.1 / 100) = 0.06."""
     return [lab.promotion_margin(0.9, 100, 2.0), lab.promotion_margin(1.0, 50, 3.0)]
+
+
+@graded(task=6, points=1, expect=[0.06, 0.1], rtol=1e-12, atol=1e-15)
+def test_margin_default_k(lab):
+    """The default k is 2: 2 sqrt(0.9 * 0.1 / 100) = 0.06, and 2 sqrt(0.5 * 0.5 / 100) = 0.1."""
+    return [lab.promotion_margin(0.9, 100), lab.promotion_margin(0.5, 100)]
 
 
 _POISONED = [3, 6, 7]  # the windows feedback_scenario poisons (continual.POISONED), fixed here in the grader
@@ -440,4 +472,40 @@ def test_loop_reference(lab):
     _torch()
     model, windows, golden, test, _ = lab.feedback_scenario(seed=1)
     return lab.feedback_loop(model, windows, golden, test, seed=1)
+
+@graded(task=1, points=1, expect=REFERENCE, rtol=1e-6, atol=1e-9)
+def test_sequence_parameters_reference(lab):
+    """train_sequence on three small tasks, each strategy with non-default epochs, lr, buffer_size,
+    ewc_lambda and seed (and the default strategy): R, the curve, anchor and Fisher equal the reference's."""
+    _torch()
+    base = lab.class_incremental_tasks(seed=3, n_train=24, n_test=30)
+    tasks = base + [dict(base[0])]  # a third task: the first one again
+    out = {"default strategy": lab.train_sequence(tasks[:2], epochs=2, seed=4)["R"]}
+    for strategy in ("finetune", "replay", "ewc"):
+        res = lab.train_sequence(tasks, strategy, epochs=3, lr=0.05, buffer_size=7, ewc_lambda=50.0, seed=5)
+        out[strategy] = {"R": res["R"], "curve": res["curve"],
+                         "anchor": res["anchor"] if res["anchor"] is not None else "none",
+                         "fisher": res["fisher"] if res["fisher"] is not None else "none"}
+    return out
+
+
+@graded(task=5, points=1, expect=REFERENCE, rtol=1e-12)
+def test_monitor_parameters_reference(lab):
+    """monitor_window with alpha=0.3 and the default seed, and permutation_pvalue with KS and seed 4."""
+    rng = np.random.default_rng(10)
+    ref, cur = rng.normal(size=(60, 2)), rng.normal(size=(30, 2))
+    cur[:, 1] += 0.4
+    out = lab.monitor_window(ref, cur, n_bins=4, alpha=0.3, n_perm=29)
+    return {"psi": out["psi"], "pvalue": out["pvalue"], "alarm": out["alarm"], "any": out["any"],
+            "ks p": lab.permutation_pvalue(ref[:, 0], cur[:, 0], lab.ks_statistic, n_perm=39, seed=4)}
+
+
+@graded(task=6, points=1, expect=REFERENCE, rtol=1e-9)
+def test_loop_parameters_reference(lab):
+    """The feedback loop with k=1, epochs=2, lr=0.1, seed=3, gated and not: the same decisions as the reference."""
+    _torch()
+    model, windows, golden, test, _ = lab.feedback_scenario(n_windows=4, seed=2)
+    return {"gated": lab.feedback_loop(model, windows, golden, test, k=1.0, epochs=2, lr=0.1, seed=3),
+            "ungated": lab.feedback_loop(model, windows, golden, test, gate=False, epochs=2, lr=0.1, seed=3)}
+
 ### END HIDDEN TESTS
