@@ -188,7 +188,8 @@ _TIE_LINKS = {0: [1, 2], 1: [0, 3], 2: [0, 5, 4], 3: [1, 5], 4: [2], 5: [2, 3]}
 
 
 @graded(task=2, points=1, expect={"ef=1": [[[0.5, 5]], 6], "ef=2": [[[0.5, 5], [1.0, 2]], 6],
-                                  "ef=3": [[[0.5, 5], [1.0, 2], [1.0, 3]], 6], "each node once": True}, rtol=1e-12)
+                                  "ef=3": [[[0.5, 5], [1.0, 2], [1.0, 3]], 6],
+                                  "re-reached": [[[0.4, 2], [0.5, 1], [1.0, 0]], 4], "each node once": True}, rtol=1e-12)
 def test_search_layer_ties_and_visits(lab):
     """Ties are sorted by id; each node's distance is computed at most once (a visited set), even
     when several expanded nodes link to it."""
@@ -204,7 +205,18 @@ def test_search_layer_ties_and_visits(lab):
         found = lab.search_layer(distance, [0], ef, _TIE_LINKS)
         out[f"ef={ef}"] = [[[float(d), int(e)] for d, e in found], len(calls)]
         once = once and len(calls) == len(set(calls))
-    out["each node once"] = once
+    # A node reached again from a second expanded node (2 links back to 1 and 3) is not evaluated twice.
+    pos = np.array([1.0, 0.5, 0.4, 5.0])
+    calls = []
+
+    def distance2(ids):
+        ids = np.asarray(ids, dtype=np.int64)
+        calls.extend(np.atleast_1d(ids).tolist())
+        return np.abs(pos[ids])
+
+    found = lab.search_layer(distance2, [0], 3, {0: [1, 2, 3], 1: [2, 3], 2: [1, 3], 3: []})
+    out["re-reached"] = [[[float(d), int(e)] for d, e in found], len(calls)]
+    out["each node once"] = once and len(calls) == len(set(calls))
     return out
 
 
@@ -408,6 +420,22 @@ def test_distance_computations_far_below_n(lab):
     """The search counts its distance computations (index.n_distance) and needs far fewer than N."""
     _, cost = _search_all(_index(lab, 500, 8, 6, 40), _data(50, 8, 7), 10, 10)
     return float(cost)
+
+
+@graded(task=4, points=1, expect={"levels": [1, 0, 1, 0, 2, 2], "entry points": [0, 0, 0, 0, 4, 4],
+                                  "layer 2": [4, 5], "empty ids dtype": "int64", "empty shapes": [[0], [0]]})
+def test_insert_given_levels_and_empty_search(lab):
+    """insert(x, level=l) uses the given level; the entry point moves only to a node whose level is ABOVE the
+    current top (a tie keeps the old one). Searching an empty index returns empty arrays, ids as int64."""
+    index = lab.HNSW(2, M=2, ef_construction=4, seed=0)
+    entries = []
+    for i, level in enumerate([1, 0, 1, 0, 2, 2]):
+        index.insert(np.array([float(i), float(i % 3)]), level=level)
+        entries.append(int(index.entry_point))
+    ids, d = lab.HNSW(3).search(np.zeros(3), 2)
+    return {"levels": [int(v) for v in index.levels], "entry points": entries,
+            "layer 2": sorted(int(node) for node in index.graph[2]),
+            "empty ids dtype": str(np.asarray(ids).dtype), "empty shapes": [list(np.shape(ids)), list(np.shape(d))]}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -448,6 +448,10 @@ def _figure_layout(got):
     assert_close(got["data"]["c"]["smooth"], [2.0, 3.0], rtol=1e-12, name="c: smooth (window 2)")
     assert_close(got["data"]["b"]["step"], np.arange(4), name="b: step")
     assert_close(got["default window"], [4.0, 5.0], rtol=1e-12, name="smooth with the default window 5")
+    lines = got["first panel lines"]
+    assert len(lines) == 2, f"panel 'a' should draw 2 lines (the raw loss and its moving average), got {len(lines)}"
+    assert_close(lines[0], [[0.0, 1.0, 2.0], [4.0, 2.0, 1.0]], name="panel 'a', raw line (x = step, y = loss)")
+    assert_close(lines[1], [[1.0, 2.0], [3.0, 1.5]], name="panel 'a', smoothed line (x from step window - 1)")
 
 
 @graded(task=2, points=1, check=_figure_layout)
@@ -468,6 +472,8 @@ def test_plot_layout_and_scales(lab):
         axes = [ax for ax in fig.axes if ax.axison]
         seen["layout"] = list(axes[0].get_subplotspec().get_geometry()[:2]) if axes else []
         seen["scales"] = [ax.get_yscale() for ax in axes]
+        seen["first panel lines"] = [[np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)]
+                                     for line in axes[0].get_lines()] if axes else []
         return real(fig, *args, **kwargs)
 
     path = Path(tempfile.mkdtemp()) / "curves.png"
