@@ -17,6 +17,7 @@ from course import markers, mutate, variants
 from course.content import content_root
 from course.grading.grade import grade
 from course.manifest import load_manifest
+from course.selfcheck import spec_coverage_gaps
 
 MANIFEST = load_manifest(content_root())
 ALTERNATIVES = Path(__file__).parent / "fixtures" / "alternatives"
@@ -49,7 +50,7 @@ def test_mutants_stay_in_solution_blocks_and_compile():
     assert mutate.format_report(mutate.MutationReport(lab, [], {}, []))[0].startswith("f1: 0/0")
 
 
-@pytest.mark.parametrize("slug", ["f1"])
+@pytest.mark.parametrize("slug", ["f1", "rope"])
 def test_mutation_sample_is_killed(slug):
     """A fixed-seed sample of mutants: each is killed or listed as equivalent (the full run is
     ``course lab mutate SLUG``, minutes per lab)."""
@@ -65,3 +66,34 @@ def test_fast_engine_agrees_with_the_grader():
     real = mutate.run(lab, sample=3, seed=3, workers=2, engine="grader", sandbox_kind="none")
     assert [(r.mutant.id, r.killed, sorted(r.failed)) for r in fast.results] == \
         [(r.mutant.id, r.killed, sorted(r.failed)) for r in real.results]
+
+
+@pytest.mark.parametrize("slug", MANIFEST.slugs)
+def test_spec_coverage_has_no_gaps(slug):
+    """Every parameter of every student-facing function gets a non-default value in some graded
+    test, and its default is used in some graded test."""
+    assert spec_coverage_gaps(MANIFEST.get(slug)) == []
+
+
+def test_equivalent_lists_name_existing_mutants():
+    for slug in MANIFEST.slugs:
+        lab = MANIFEST.get(slug)
+        ids = {m.id for m in mutate.mutants(lab.solution_file.read_text(encoding="utf-8"))}
+        listed = mutate.read_equivalent(lab)
+        assert [k for k in listed if k not in ids] == [], slug
+        assert all(reason for reason in listed.values()), f"{slug}: an equivalent mutant without a reason"
+
+
+def test_local_pytest_compares_with_the_course_reference(tmp_path, monkeypatch):
+    """A student's copy of a test that uses REFERENCE, run by plain pytest on a wrong module,
+    fails: it is compared with the course's reference, not with the module itself."""
+    import subprocess
+    import sys
+
+    lab = MANIFEST.get("f1")
+    (tmp_path / "f1.py").write_text(variants.reference_source(lab) + "\n\ndef accuracy(y_true, y_pred):\n    return 0.5\n")
+    (tmp_path / "test_f1.py").write_text(lab.test_file.read_text(encoding="utf-8"))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_f1.py",
+                           "-k", "test_prf_battery or test_confusion_random"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "1 failed, 1 passed" in done.stdout, done.stdout[-2000:]
