@@ -71,7 +71,7 @@ def test_safe_divide(lab):
     return lab.safe_divide([1, 0, 3, 4], [2, 0, 0, 2], zero_division=NAN)
 
 
-@graded(task=2, points=2, expect=[[3 / 4, 1 / 4, 0.0], [3 / 5, 1.0, 0.0], [6 / 9, 2 / 5, 0.0]])
+@graded(task=2, points=2, expect=[[3 / 4, 1 / 4, 0.0], [3 / 5, 1.0, 0.0], [6 / 9, 2 / 5, 0.0]], names=("precision", "recall", "f1"))
 def test_prf_hand(lab):
     """tp=[3,1,0], fp=[1,3,2], fn=[2,0,1]: P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN)."""
     return list(lab.fbeta_from_counts([3, 1, 0], [1, 3, 2], [2, 0, 1]))
@@ -96,7 +96,7 @@ def _zero_division_expected():
     return out
 
 
-@graded(task=2, points=2, expect=_zero_division_expected())
+@graded(task=2, points=2, expect=_zero_division_expected(), names=("precision", "recall", "f1"))
 def test_zero_division_policies(lab):
     """zero_division fills only the 0/0 ratios; F comes from counts, so it is 0 for classes 1 and 2 (indexes) even with zero_division=1."""
     tp, fp, fn = [0, 0, 0, 2], [0, 3, 0, 0], [0, 0, 4, 1]
@@ -106,31 +106,31 @@ def test_zero_division_policies(lab):
 # ---------------------------------------------------------------------------------- Task 3
 
 
-@graded(task=3, points=1, expect=[[3 / 4, 1 / 3, 0.0], [3 / 5, 1 / 2, 0.0], [2 / 3, 2 / 5, 0.0], [5, 2, 1]])
+@graded(task=3, points=1, expect=[[3 / 4, 1 / 3, 0.0], [3 / 5, 1 / 2, 0.0], [2 / 3, 2 / 5, 0.0], [5, 2, 1]], names=("precision", "recall", "f1", "support"))
 def test_average_none_hand(lab):
     """average=None: per-class precision, recall, F1 and the true support of each class."""
     return list(lab.precision_recall_fscore(Y3_TRUE, Y3_PRED, average=None))
 
 
-@graded(task=3, points=1, expect=[13 / 36, 11 / 30, 16 / 45])
+@graded(task=3, points=1, expect=[13 / 36, 11 / 30, 16 / 45], names=("precision", "recall", "f1"))
 def test_macro_hand(lab):
     """Macro-F1 = mean of the per-class F1 (2/3, 2/5, 0) = 16/45, not the F1 of macro-P and macro-R (0.3639)."""
     return list(lab.precision_recall_fscore(Y3_TRUE, Y3_PRED, average="macro")[:3])
 
 
-@graded(task=3, points=1, expect=[1 / 2, 1 / 2, 1 / 2])
+@graded(task=3, points=1, expect=[1 / 2, 1 / 2, 1 / 2], names=("precision", "recall", "f1"))
 def test_micro_hand(lab):
     """Micro pools the counts: TP=4, FP=4, FN=4 gives 1/2 for all three (the mean of per-class F1 is 16/45)."""
     return list(lab.precision_recall_fscore(Y3_TRUE, Y3_PRED, average="micro")[:3])
 
 
-@graded(task=3, points=1, expect=[53 / 96, 1 / 2, 31 / 60])
+@graded(task=3, points=1, expect=[53 / 96, 1 / 2, 31 / 60], names=("precision", "recall", "f1"))
 def test_weighted_hand(lab):
     """Weighted by TRUE support [5, 2, 1]; weighting by predicted counts [4, 3, 1] would give F = 29/60."""
     return list(lab.precision_recall_fscore(Y3_TRUE, Y3_PRED, average="weighted")[:3])
 
 
-@graded(task=3, points=1, expect=[1 / 2, 1 / 3, 2 / 5])
+@graded(task=3, points=1, expect=[1 / 2, 1 / 3, 2 / 5], names=("precision", "recall", "f1"))
 def test_binary_pos_label(lab):
     """average='binary' scores pos_label only: spam has TP=1, FP=1, FN=2."""
     y_true = ["ham", "spam", "spam", "ham", "spam"]
@@ -179,7 +179,8 @@ def test_absent_class(lab):
 # ---------------------------------------------------------------------------------- Task 4
 
 
-@graded(task=4, points=3, expect=[[3 / 5, 3 / 4, 2 / 3, 1.0, 1.0], [1.0, 1.0, 2 / 3, 1 / 3, 0.0], [0.1, 0.3, 0.8, 0.9]])
+@graded(task=4, points=3, expect=[[3 / 5, 3 / 4, 2 / 3, 1.0, 1.0], [1.0, 1.0, 2 / 3, 1 / 3, 0.0], [0.1, 0.3, 0.8, 0.9]],
+        names=("precision", "recall", "thresholds"))
 def test_pr_curve_hand(lab):
     """Thresholds increase; at t = 0.8 BOTH tied samples are predicted positive (s >= t): TP=2, FP=1."""
     return list(lab.precision_recall_curve(Y4_TRUE, S4))
