@@ -11,7 +11,6 @@ import dis
 import functools
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 import json
 import queue
@@ -21,13 +20,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from course import __version__, markers, plain, testing
+from course import __version__, markers
 from course.content import package_dir
 from course.errors import CourseError
-from course.grading import feedback, runner, sandbox
+from course.grading import runner, sandbox
 from course.manifest import Lab
-from course.testing import REFERENCE, GradedTest, collect
+
+if TYPE_CHECKING:
+    from course.testing import GradedTest
+
+# numpy and what needs it (course.plain, course.testing, feedback) are imported where they are
+# used: a check's child starts before the parent has imported them (see grade()).
 
 
 @dataclass
@@ -150,6 +155,8 @@ def _import_tests(lab: Lab) -> list[GradedTest]:
         raise CourseError(f"{path}:{exc.lineno}: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001  (a broken lab must still fail in one line)
         raise CourseError(f"{path}: the lab's tests do not load ({type(exc).__name__}: {exc})") from None
+    from course.testing import collect
+
     return module, collect(module, ranges)
 
 
@@ -196,6 +203,8 @@ _locks_lock = threading.Lock()
 @functools.lru_cache(maxsize=1)
 def engine_digest() -> str:
     """The engine's own code (every .py of the package) and the libraries an oracle may call."""
+    import importlib.metadata
+
     digest = hashlib.sha256(__version__.encode())
     root = package_dir()
     for path in sorted(root.rglob("*.py")):
@@ -214,11 +223,19 @@ def engine_digest() -> str:
 _fontlist_memo: dict[Path, tuple[str, str] | None] = {}
 
 
-def _mpl_folder() -> Path | None:
+@functools.lru_cache(maxsize=1)
+def _mpl_version() -> str | None:
+    import importlib.metadata
+
     try:
-        return _cache_dir() / f"matplotlib-{importlib.metadata.version('matplotlib')}"
+        return importlib.metadata.version("matplotlib")
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def _mpl_folder() -> Path | None:
+    version = _mpl_version()
+    return None if version is None else _cache_dir() / f"matplotlib-{version}"
 
 
 def mpl_fontlist(kind: str) -> tuple[str, str] | None:
@@ -271,6 +288,8 @@ def _build_mpl_fontlist(kind: str) -> None:
 
 
 def _read_cache(path: Path, memo: dict[Path, dict[str, object]]) -> dict[str, object]:
+    from course import plain
+
     stored: dict[str, object] = dict(memo.get(path, {}))
     if not stored and path.is_file():
         try:
@@ -281,6 +300,8 @@ def _read_cache(path: Path, memo: dict[Path, dict[str, object]]) -> dict[str, ob
 
 
 def _write_cache(path: Path, stored: dict[str, object]) -> None:
+    from course import plain
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
@@ -308,6 +329,8 @@ def reference_outputs(lab: Lab, tests: list[GradedTest], kind: str | None = None
 
 
 def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict[str, object]:
+    from course import testing
+
     wanted = [t for t in tests if t.uses_reference]
     module = _tests_and_module(lab)[0]
     declared = testing.oracles(module)
@@ -356,6 +379,8 @@ def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict
 def _imported_by(fn: object, namespace: dict, seen: set[int]) -> set[str]:
     """Modules a check imports when it runs: its own import statements and those of the
     helper functions it calls (an oracle's function is not followed: its value is cached)."""
+    from course.testing import Oracle
+
     code = getattr(fn, "__code__", None)
     if code is None or id(code) in seen:
         return set()
@@ -378,7 +403,7 @@ def _imported_by(fn: object, namespace: dict, seen: set[int]) -> set[str]:
             inner = cell.cell_contents
         except ValueError:
             continue
-        if callable(inner) and not isinstance(inner, testing.Oracle):
+        if callable(inner) and not isinstance(inner, Oracle):
             found |= _imported_by(inner, namespace, seen)
     return found
 
@@ -572,12 +597,17 @@ def grade(
     finally:
         if prepared is not None:
             prepared.close()  # used by the run (or not needed): never left running
+    from course.grading import feedback
+
     return LabResult(lab, results, kind, time.monotonic() - begin, output=feedback.clean(report.output), notes=notes,
                      import_error=feedback.clean(report.import_error))
 
 
 def _judge(test: GradedTest, outcome: runner.ProbeOutcome | None, refs: dict[str, object]) -> TestResult:
     """Pass or fail one test on its probe's data; hidden tests keep their expected values."""
+    from course.grading import feedback
+    from course.testing import REFERENCE
+
     outcome = outcome or runner.ProbeOutcome(False, error="no result")
     if not outcome.ok:
         return TestResult(test, False, feedback.clean(outcome.error), outcome.seconds)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from course import plain
 from course.grading import cgroup, sandbox, strip
 
 MAX_LINE = 64 * 1024**2  # bytes of one probe's data
@@ -482,6 +481,8 @@ def _decode_result(data: object, seconds: float) -> ProbeOutcome:
     if text.count("[") + text.count("{") > MAX_CONTAINERS or text.count(",") > MAX_ITEMS:
         return ProbeOutcome(False, error="result too complex (too many lists, dicts or items; return arrays for large data)", seconds=seconds)
     try:
+        from course import plain  # (numpy: imported once the child is running)
+
         return ProbeOutcome(True, data=plain.loads(text), seconds=seconds)
     except (ValueError, TypeError) as exc:
         return ProbeOutcome(False, error=f"unreadable result ({exc})", seconds=seconds)
