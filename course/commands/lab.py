@@ -292,7 +292,10 @@ def watch(ctx, slug, work_root, interval):
             click.echo(verdict(result))
             sys.stdout.flush()
             # The next child starts now: its imports overlap the table and the student's edit.
-            prepared = prepare(lab_, path)
+            try:
+                prepared = prepare(lab_, path)
+            except (OSError, SyntaxError, ValueError):
+                prepared = None  # a test file being edited: the next check reports it
             record_status(path.parent.parent, slug, result.score, result.max_score)
             print_result(result)
             if result.full_marks:
