@@ -353,6 +353,16 @@ def test_margin_default_k(lab):
     return [lab.promotion_margin(0.9, 100), lab.promotion_margin(0.5, 100)]
 
 
+@graded(task=6, points=1, expect={"promoted": [True, True, True], "version": [2, 3, 4]})
+def test_gate_admits_equal_accuracy(lab):
+    """The gate is >=: with k = 0 and epochs = 0 each challenger is an untrained copy with exactly the
+    champion's golden accuracy, and it passes (each promotion moves production to the new version)."""
+    _torch()
+    model, windows, golden, test, _ = lab.feedback_scenario(n_windows=3, seed=0)
+    out = lab.feedback_loop(model, windows, golden, test, k=0.0, epochs=0)
+    return {"promoted": out["promoted"], "version": out["version"]}
+
+
 _POISONED = [3, 6, 7]  # the windows feedback_scenario poisons (continual.POISONED), fixed here in the grader
 
 
