@@ -568,10 +568,11 @@ def test_diagnose_hand_curves(lab):
 @graded(task=3, points=1, expect={"max = factor x first": "plateaus", "end = rise x start": "oscillates",
                                   "end = progress x start": "healthy", "custom explode_factor": "explodes",
                                   "custom rise": "goes up", "custom progress": "healthy", "custom wiggle": "plateaus",
-                                  "size = wiggle": "plateaus"})
+                                  "size = wiggle": "plateaus", "w = 1 at n = 10": "healthy", "w = 2 at n = 20": "oscillates",
+                                  "tail is the second half": "plateaus"})
 def test_diagnose_boundaries_and_parameters(lab):
     """Each rule's comparison at its boundary (strict > for explodes and goes up, <= for healthy),
-    and every threshold parameter at a non-default value."""
+    every threshold parameter at a non-default value, w = len(x) // 10 and the tail x[len(x) // 2:]."""
     flat = [1.0] * 20
     return {
         "max = factor x first": lab.diagnose([1.0] * 5 + [1000.0] + [1.0] * 14),
@@ -582,6 +583,11 @@ def test_diagnose_boundaries_and_parameters(lab):
         "custom progress": lab.diagnose([10.0, 10.0] + [5.0] * 16 + [4.0, 4.0], progress=0.5),
         "custom wiggle": lab.diagnose([1.0] * 10 + [1.0, 1.1] * 5, wiggle=0.2),
         "size = wiggle": lab.diagnose([1.25] * 10 + [1.0, 1.5] * 5, wiggle=0.4),  # 0.5 / 1.25 is exactly 0.4
+        # w = len // 10: one outlier at the start decides "healthy" when w = 1, not when w = 2.
+        "w = 1 at n = 10": lab.diagnose([10.0] + [1.0] * 8 + [0.5]),
+        "w = 2 at n = 20": lab.diagnose([10.0, 1.0] + [1.0] * 16 + [1.0, 0.5]),
+        # Wiggles in the first half only: the second half is flat.
+        "tail is the second half": lab.diagnose([1.0] * 10 + [1.0, 2.0, 1.0, 2.0, 1.0] + [1.0] * 15),
     }
 
 
