@@ -516,9 +516,12 @@ def prepare(lab: Lab, solution: Path | None = None, *, sandbox_kind: str | None 
     """A child for the next :func:`grade` of ``lab`` (pass it as ``prepared=``), started now:
     its heavy imports and the probes load while the student edits. It serves one grade."""
     kind = sandbox.choose(sandbox_kind)
+    # Only inside bubblewrap: the fallback's audit guard is installed after these imports, and
+    # a library imported before it could keep a door the guard would have replaced.
+    preload = preload_for(lab, solution) if kind == "bwrap" else []
     return runner.prepare(module=lab.slug, tests_file=lab.test_file, kind=kind, total_timeout=lab.time_limit,
                           hidden=hidden_paths(lab) + [Path(p).resolve() for p in hide],
-                          preload=preload_for(lab, solution), mpl_cache=mpl_fontlist(kind))
+                          preload=preload, mpl_cache=mpl_fontlist(kind))
 
 
 MAX_SOLUTION_BYTES = 2 * 1024**2
