@@ -665,6 +665,39 @@ def test_thread_sums_repeatable(lab):
     return {"sums": [float(v) for v in sums], "threads_after": after}
 
 
+@graded(task=5, points=1, expect={"set_num_threads calls": [1, 2], "restored": 3, "restored after an error": 3,
+                                  "raised": "RuntimeError", "float32 sums": True})
+def test_thread_sums_sets_each_count_and_restores(lab):
+    """Each sum runs under its own thread count (torch.set_num_threads(t) for each t); the count in force
+    before is restored afterwards, also when a count is refused (0 raises); x is summed as float32."""
+    import torch
+
+    calls, real = [], torch.set_num_threads
+
+    def spy(t):
+        calls.append(int(t))
+        return real(t)
+
+    x = np.full(1000, 0.1)  # float64 input: its sum must still be a float32 sum
+    real(3)
+    torch.set_num_threads = spy
+    try:
+        sums = lab.thread_sums(x, [1, 2])
+        after = torch.get_num_threads()
+        raised = None
+        try:
+            lab.thread_sums(x, [2, 0])
+        except Exception as exc:  # noqa: BLE001  (the test records which exception came)
+            raised = type(exc).__name__
+        after_error = torch.get_num_threads()
+    finally:
+        torch.set_num_threads = real
+        real(1)
+    return {"set_num_threads calls": [c for c in calls if c != 3][:2], "restored": after,
+            "restored after an error": after_error, "raised": raised,
+            "float32 sums": all(float(np.float32(v)) == float(v) for v in sums)}
+
+
 ### BEGIN HIDDEN TESTS
 @graded(task=1, points=1, expect=REFERENCE, rtol=0)
 def test_derive_seed_reference(lab):
