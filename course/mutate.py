@@ -526,7 +526,7 @@ def _run_fast(lab, chosen, equivalent, unknown, tests, source, workers, progress
     return MutationReport(lab, results, equivalent, unknown)
 
 
-def format_report(report: MutationReport, *, show_survivors: bool = True) -> list[str]:
+def format_report(report: MutationReport, *, show_survivors: bool = True, show_hidden_only: bool = False) -> list[str]:
     killed, total = report.score()
     hidden, killed_n = report.hidden_only()
     pct = 100.0 * killed / total if total else 100.0
@@ -541,6 +541,10 @@ def format_report(report: MutationReport, *, show_survivors: bool = True) -> lis
     if show_survivors:
         for r in report.survivors():
             lines.append(f"  SURVIVED {r.mutant.id}  (line {r.mutant.line})")
+    if show_hidden_only:
+        for r in report.counted():
+            if r.killed and r.hidden_only:
+                lines.append(f"  HIDDEN-ONLY {r.mutant.id}  (killed by {', '.join(r.failed)})")
     for key in report.unknown_equivalent:
         lines.append(f"  STALE equivalent entry (no such mutant): {key}")
     return lines
@@ -562,8 +566,10 @@ import click  # noqa: E402  (the engine above does not need click)
               help="fast: the same probes and checks in forked children; grader: the real grader per mutant.")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="none", show_default=True,
               help="The grader engine's sandbox.")
+@click.option("--hidden-only", "hidden_only", is_flag=True,
+              help="Also list the mutants that only hidden tests kill (candidates for public tests).")
 @click.pass_context
-def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandbox):
+def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandbox, hidden_only):
     """Authors: mutation score of a lab's graded tests (per lab and task), and the survivors."""
     import sys
 
@@ -579,7 +585,7 @@ def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandb
                     click.echo(f"{slug}: task {m.task}: {m.id}")
             continue
         report = run(lab_, sample=sample, seed=seed, workers=workers, task=task, engine=engine, sandbox_kind=sandbox)
-        for line in format_report(report):
+        for line in format_report(report, show_hidden_only=hidden_only):
             click.echo(line)
         failed |= bool(report.survivors()) or bool(report.unknown_equivalent)
     sys.exit(1 if failed else 0)
