@@ -239,14 +239,14 @@ def main() -> None:
             for side in (before, after):
                 rows[side.name] = {"child": [], "warm": [], "cold": [], "save": [], "run": []}
             for _ in range(args.repeats):
-                for side in (before, after):  # alternately: both sides see the same load
-                    r = rows[side.name]
+                for side in (before, after):  # alternately, and each ratio's terms back to back:
+                    r = rows[side.name]       # on a shared machine the load moves
                     r["cold"].append(side.check(slug, cold=True))
                     r["warm"].append(side.check(slug))
+                    r["child"] += side.driver(side.root, slug, 1, args.sandbox)["child"]
                     r["warm"].append(side.check(slug))
             for side in (before, after):
                 r = rows[side.name]
-                r["child"] += side.driver(side.root, slug, args.repeats, args.sandbox)["child"]
                 # the probes' and the import's own time, on this side's labs (the after engine
                 # runs them: the old one has no preload list)
                 r["run"] += [after.runtime(side.root, slug) for _ in range(args.repeats)]
