@@ -7,9 +7,9 @@ update touches exactly the edited notes and unchanged sources export byte-identi
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
-import errno
 import os
 import secrets
 import time

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, SANDBOXES
 from course.grading.grade import grade
 from course.grading.sandbox import bwrap_works
+
+from conftest import FIXTURES, SANDBOXES
 
 ATTACKS = sorted(p.stem for p in (FIXTURES / "attacks").glob("*.py"))
 
@@ -216,7 +217,7 @@ def test_hidden_tests_never_show_expected_values(demo_lab, tmp_path, run_cli):
     (folder / "demo.py").write_text("import numpy as np\ndef add(a, b):\n    return a + b + 1000\n"
                                     "def scale(x, f):\n    return np.asarray(x) * f * 3\n")
     result = grade(demo_lab, folder / "demo.py", sandbox_kind="none")
-    from course.grading.grade import reference_outputs, load_tests
+    from course.grading.grade import load_tests, reference_outputs
 
     refs = reference_outputs(demo_lab, load_tests(demo_lab))
     # Values a student could copy: the hidden sums (as a run) and the scaled floats.

@@ -9,10 +9,11 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, SANDBOXES
 from course.grading import grade as grade_mod
 from course.grading import runner
 from course.grading.watch import verdict
+
+from conftest import FIXTURES, SANDBOXES
 
 ORACLE_TEST = '''
 

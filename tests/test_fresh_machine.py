@@ -7,11 +7,12 @@ machine; conftest.py also points the user folders at empty ones for the whole ru
 
 import pytest
 
-from conftest import SANDBOXES
 from course import variants
 from course.content import content_root
 from course.grading import grade as grade_mod
 from course.manifest import load_manifest
+
+from conftest import SANDBOXES
 
 MANIFEST = load_manifest(content_root())
 

@@ -2,10 +2,11 @@
 
 import pytest
 
-from conftest import FIXTURES, SANDBOXES
 from course import variants
 from course.grading.grade import grade
 from course.selfcheck import selfcheck
+
+from conftest import FIXTURES, SANDBOXES
 
 FIXTURE_LAB = FIXTURES / "demo_course" / "labs" / "demo"
 
@@ -71,8 +72,9 @@ def test_tests_pass_under_plain_pytest_against_the_reference(demo_course):
 
 
 def test_child_gets_probes_without_checks():
-    from course.grading.strip import probes_only
     import ast
+
+    from course.grading.strip import probes_only
 
     source = (FIXTURE_LAB / "test_demo.py").read_text()
     stripped = ast.unparse(probes_only(source, "test_demo.py"))

@@ -8,7 +8,6 @@ import click
 
 from course.errors import CourseError
 
-
 COURSE_DIR_HELP = "Course content to use (a folder with cards/ and labs/). Default: the built-in course."
 
 

@@ -55,13 +55,12 @@ def study(ctx, tags, labs, tasks, new_per_day, db, stats):
     q, Ctrl-C or the end of input ends the session: every rated card is already saved, the
     summary says how many, and the exit status is 0.
     """
+    import sqlite3
+
     from rich.panel import Panel
     from rich.text import Text
 
     from course import study as st
-
-    import sqlite3
-
     from course.errors import CourseError
 
     if tasks and len(labs) != 1:

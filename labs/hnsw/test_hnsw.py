@@ -14,7 +14,6 @@ import numpy as np
 
 from course.testing import REFERENCE, assert_close, graded
 
-
 # ----------------------------------------------------------------------------------------------
 # Shared helpers (trusted side and probes alike)
 # ----------------------------------------------------------------------------------------------

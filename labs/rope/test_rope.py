@@ -394,8 +394,6 @@ def test_dependence_additive_nonzero(lab):
 
 
 def _trusted_dependence(encode, q, k, positions):
-    import torch
-
     n, d = len(positions), q.shape[-1]
     eq = encode(q.reshape(1, 1, 1, d).expand(1, 1, n, d), positions)[0, 0]
     ek = encode(k.reshape(1, 1, 1, d).expand(1, 1, n, d), positions)[0, 0]

@@ -38,7 +38,6 @@ LAB = REPO / "labs" / "attention"
 
 from conftest import load_module as _load  # noqa: E402
 
-
 att = _load(LAB / "attention.py", "attention_reference_under_test")
 
 
@@ -278,8 +277,9 @@ def test_plot_returns_the_drawn_array_and_make_figures(tmp_path):
 # Library facts the lesson and the cards state
 # ---------------------------------------------------------------------------------------------
 def test_library_facts_stated_in_the_lesson():
-    import matplotlib
     import inspect
+
+    import matplotlib
 
     q, k, v = _qkv((1, 3, 4), 3, 2, seed=11)
     keep = torch.tensor([[True, False, True], [False, False, False], [True, True, True]])

@@ -34,7 +34,6 @@ LAB = REPO / "labs" / "f1"
 
 from conftest import load_module as _load  # noqa: E402
 
-
 f1 = _load(LAB / "f1.py", "f1_reference_under_test")
 
 AVERAGES = [None, "micro", "macro", "weighted"]

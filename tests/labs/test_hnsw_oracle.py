@@ -35,7 +35,6 @@ LAB = REPO / "labs" / "hnsw"
 
 from conftest import load_module as _load  # noqa: E402
 
-
 ref = _load(LAB / "hnsw.py", "hnsw_reference_under_test")
 
 

@@ -37,7 +37,6 @@ LAB = REPO / "labs" / "rope"
 
 from conftest import load_module as _load  # noqa: E402
 
-
 rope = _load(LAB / "rope.py", "rope_reference_under_test")
 
 

@@ -38,7 +38,6 @@ LAB = REPO / "labs" / "toolkit"
 
 from conftest import load_module as _load  # noqa: E402
 
-
 tk = _load(LAB / "toolkit.py", "toolkit_reference_under_test")
 graded_tests = _load(LAB / "test_toolkit.py", "toolkit_graded_tests_under_test")
 

@@ -1,11 +1,11 @@
 """RoPE applied to v as well as q and k: the output now depends on absolute position."""
+import math
+
 CAUGHT_BY = [
     "test_attention_same_position",
     "test_attention_shift_invariance",
     "test_attention_reference",
 ]
-
-import math
 
 
 def rope_attention(q, k, v, q_positions=None, k_positions=None, causal: bool = True, base: float = 10000.0):
