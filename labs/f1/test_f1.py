@@ -271,16 +271,20 @@ def test_labels_average_accuracy(lab):
 
 
 @graded(task=4, points=1, expect={"ap": 1 / 2, "best": {"threshold": 0.7, "f1": 4 / 5, "precision": 2 / 3, "recall": 1.0},
-                                  "f1 at points": [0.0, 2 / 3, 1.0], "scores unchanged": True})
+                                  "f1 at points": [0.0, 2 / 3, 1.0], "scores unchanged": True,
+                                  "no positives": [[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.1, 0.3]],
+                                  "one positive": [[1 / 3, 1 / 2, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0], [0.1, 0.2, 0.3]]})
 def test_thresholds_pos_label(lab):
     """pos_label picks the positive class for AP and the best threshold; F1 at a point with P = R = 0 is 0.
-    Sorting the scores must not reorder the caller's array."""
+    Sorting the scores must not reorder the caller's array. Without positives, recall is 1 at every threshold."""
     y = ["ok", "fraud", "ok", "fraud"]
     s = np.array([0.9, 0.8, 0.7, 0.2])
     ap = lab.average_precision(y, s, pos_label="fraud")
     best = lab.best_f1_threshold(["ok", "fraud", "fraud", "ok"], [0.8, 0.9, 0.7, 0.1], pos_label="fraud")
     best["threshold"] = round(best["threshold"], 12)
     return {"ap": ap, "best": best, "f1 at points": lab.f1_at_thresholds([0.0, 0.5, 1.0], [0.0, 1.0, 1.0]),
+            "no positives": list(lab.precision_recall_curve([0, 0, 0], [0.3, 0.1, 0.3])),
+            "one positive": list(lab.precision_recall_curve([0, 1, 0], [0.3, 0.2, 0.1])),
             "scores unchanged": s.tolist() == [0.9, 0.8, 0.7, 0.2]}
 
 
@@ -289,6 +293,39 @@ def test_thresholds_pos_label(lab):
 def test_trivial_baselines_pos_label(lab):
     """pos_label='spam': half the messages are spam, so always-positive has P = 1/2, R = 1, F1 = 2/3."""
     return lab.trivial_baselines(["spam", "ham", "spam", "ham"], pos_label="spam")
+
+
+def _raises(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001  (the test records which exception came)
+        return {"raised": type(exc).__name__}
+    return {"raised": None}
+
+
+@graded(task=3, points=1, expect={"multiclass": {"raised": "ValueError"}, "wrong pos_label": {"raised": "ValueError"},
+                                  "one class": {"raised": None}})
+def test_binary_errors(lab):
+    """average='binary' refuses multiclass data and a pos_label that is not one of the two classes."""
+    return {
+        "multiclass": _raises(lambda: lab.precision_recall_fscore([0, 1, 2], [0, 1, 1], average="binary")),
+        "wrong pos_label": _raises(lambda: lab.precision_recall_fscore(["a", "b"], ["a", "a"], average="binary")),
+        "one class": _raises(lambda: lab.precision_recall_fscore([0, 0], [0, 0], average="binary")),
+    }
+
+
+@graded(task=1, points=1, expect={"tp": [1, 0], "fp": [1, 0], "fn": [0, 1], "support": [1, 1]})
+def test_per_class_mixed_label_types(lab):
+    """Errors against labels of another type (a string among ints) still count, without comparing them to ints."""
+    return lab.per_class_counts([0, "x", 1, 2.5], [0, 0, "y", 2.5], [0, 1])
+
+
+@graded(task=5, points=1, expect={"P = 1 exactly is kept": [1.0, NAN], "scalar recall": 0.4 * 0.8 / 1.2})
+def test_iso_f1_edges(lab):
+    """At F = 1 and R = 1 the precision is exactly 1 (kept: only P > 1 is NaN); R = F/2 has no precision.
+    A scalar recall works too."""
+    return {"P = 1 exactly is kept": lab.iso_f1_precision(1.0, [1.0, 0.5]),
+            "scalar recall": float(lab.iso_f1_precision(0.4, 0.8))}
 
 
 ### BEGIN HIDDEN TESTS
@@ -341,25 +378,6 @@ def test_prf_all_averages_random(lab):
                             y_true, y_pred, labels=labels, average=average, zero_division=z, beta=beta)
                         out[f"seed={seed} labels={labels} average={average} zd={z} beta={beta}"] = [p, r, f, s]
     return out
-
-
-def _raises(fn):
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001  (the test records which exception came)
-        return {"raised": type(exc).__name__}
-    return {"raised": None}
-
-
-@graded(task=3, points=1, expect={"multiclass": {"raised": "ValueError"}, "wrong pos_label": {"raised": "ValueError"},
-                                  "one class": {"raised": None}})
-def test_binary_errors(lab):
-    """average='binary' refuses multiclass data and a pos_label that is not one of the two classes."""
-    return {
-        "multiclass": _raises(lambda: lab.precision_recall_fscore([0, 1, 2], [0, 1, 1], average="binary")),
-        "wrong pos_label": _raises(lambda: lab.precision_recall_fscore(["a", "b"], ["a", "a"], average="binary")),
-        "one class": _raises(lambda: lab.precision_recall_fscore([0, 0], [0, 0], average="binary")),
-    }
 
 
 def _scores(seed, n, prevalence=0.3, decimals=1):
@@ -430,10 +448,6 @@ def _label_battery():
     return cases
 
 
-@graded(task=1, points=1, expect={"tp": [1, 0], "fp": [1, 0], "fn": [0, 1], "support": [1, 1]})
-def test_per_class_mixed_label_types(lab):
-    """Errors against labels of another type (a string among ints) still count, without comparing them to ints."""
-    return lab.per_class_counts([0, "x", 1, 2.5], [0, 0, "y", 2.5], [0, 1])
 
 
 @graded(task=1, points=1, expect=REFERENCE)
@@ -448,7 +462,6 @@ def test_counts_battery(lab):
             pc = lab.per_class_counts(y_true, y_pred, labels)
             out.append([cm, pc, labels == labels_copy])
     return out
-
 
 @graded(task=2, points=1, expect=REFERENCE, rtol=1e-12)
 def test_fbeta_battery(lab):
