@@ -429,7 +429,7 @@ def _fast_grade(lab: Lab, tests, refs: dict, source: str, timeout: float) -> dic
                     passed = False
                 write(json.dumps([test.name, passed]))
 
-    verdicts = {t.name: False for t in tests}
+    verdicts: dict[str, bool | None] = {t.name: None for t in tests}  # None: no report (crash or timeout)
     for line in _forked(child, timeout=timeout):
         name, passed = json.loads(line)
         verdicts[name] = bool(passed)
@@ -514,7 +514,12 @@ def _run_fast(lab, chosen, equivalent, unknown, tests, source, workers, progress
     hidden = {t.name: t.hidden for t in tests}
 
     def judge(mutant: Mutant) -> MutantResult:
-        verdicts = _fast_grade(lab, tests, refs, markers.strip_solution_markers(mutant.source), timeout)
+        source = markers.strip_solution_markers(mutant.source)
+        verdicts = _fast_grade(lab, tests, refs, source, timeout)
+        if any(ok is None for ok in verdicts.values()):
+            # No report: a crash or a timeout. On a loaded machine a slow child is not a killed
+            # mutant: grade it once more with four times the time before counting it.
+            verdicts = _fast_grade(lab, tests, refs, source, 4 * timeout)
         failed = [n for n, ok in verdicts.items() if not ok]
         out = MutantResult(mutant, bool(failed), failed, hidden_only=bool(failed) and all(hidden[n] for n in failed))
         if progress is not None:
