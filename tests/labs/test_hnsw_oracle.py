@@ -335,7 +335,7 @@ def test_points_match_lab_toml():
 def test_planted_bugs_name_real_tests_and_have_docstrings():
     names = {t.name for t in _graded_tests()}
     bugs = sorted((LAB / "bugs").glob("*.py"))
-    assert len(bugs) == 8
+    assert len(bugs) >= 8
     for path in bugs:
         tree = ast.parse(path.read_text())
         assert ast.get_docstring(tree), path
