@@ -606,6 +606,13 @@ def test_collapse_boundaries_and_parameters(lab):
     }
 
 
+
+@graded(task=4, points=1, expect={"hq_fraction": 0.0, "modes_covered": 0, "kl_uniform": math.log(8)}, rtol=1e-9)
+def test_collapse_metrics_nothing_good(lab):
+    """No sample within 3 std of any centre: no mode covered, KL at its worst value ln 8."""
+    m = lab.collapse_metrics(np.zeros((5, 2)) + [0.3, -0.2])
+    return {k: m[k] for k in ("hq_fraction", "modes_covered", "kl_uniform")}
+
 # ---------------------------------------------------------------------------------------------
 # Task 5: the limits of determinism
 # ---------------------------------------------------------------------------------------------
@@ -742,13 +749,6 @@ def test_gan_reference(lab):
     for _ in range(10):
         lab.gan_step(run)
     return {"init": init, "params": _params(run), "loss_d": run["loss_d"], "loss_g": run["loss_g"]}
-
-
-@graded(task=4, points=1, expect={"hq_fraction": 0.0, "modes_covered": 0, "kl_uniform": math.log(8)}, rtol=1e-9)
-def test_collapse_metrics_nothing_good(lab):
-    """No sample within 3 std of any centre: no mode covered, KL at its worst value ln 8."""
-    m = lab.collapse_metrics(np.zeros((5, 2)) + [0.3, -0.2])
-    return {k: m[k] for k in ("hq_fraction", "modes_covered", "kl_uniform")}
 
 
 @graded(task=4, points=1, expect=REFERENCE, rtol=1e-9)
