@@ -63,12 +63,17 @@ def test_tests_pass_under_plain_pytest_against_the_reference(demo_course):
     import subprocess
     import sys
 
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(demo_course / "labs" / "demo" / "test_demo.py")],
-        capture_output=True, text=True, cwd=demo_course,
-    )
+    import os
+
+    test_file = str(demo_course / "labs" / "demo" / "test_demo.py")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test_file],
+                          capture_output=True, text=True, cwd=demo_course, env={**os.environ, "COURSE_DIR": str(demo_course)})
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    assert "4 passed" in done.stdout  # the REFERENCE tests compare with the course's reference
+    # Without the course's reference, a REFERENCE test is skipped, never compared with itself.
+    alone = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", test_file],
+                           capture_output=True, text=True, cwd=demo_course)
+    assert alone.returncode == 0 and "2 passed, 2 skipped" in alone.stdout, alone.stdout
 
 
 def test_child_gets_probes_without_checks():
