@@ -60,10 +60,9 @@ def test_missing_solution_scores_zero(demo_lab, tmp_path):
 
 def test_tests_pass_under_plain_pytest_against_the_reference(demo_course):
     """The student's local loop: pytest imports demo.py next to test_demo.py."""
+    import os
     import subprocess
     import sys
-
-    import os
 
     test_file = str(demo_course / "labs" / "demo" / "test_demo.py")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test_file],
