@@ -43,6 +43,24 @@ def _honest(tmp_path: Path, demo_lab) -> Path:
     return tmp_path / "honest"
 
 
+def _run_one_probe(tmp_path: Path, source: str, call: str, *, kind: str, timeout: float, total: float, hidden=(),
+                   expect="None"):
+    """Run ``source`` (a demo submission) under a one-test file whose probe returns
+    ``lab.<call>()``; the grader's report of ``test_<call>``."""
+    from course.grading import runner
+
+    tests = tmp_path / "test_demo.py"
+    tests.write_text("from course.testing import graded\n\n"
+                     f"@graded(task=1, points=1, expect={expect})\n"
+                     f"def test_{call}(lab):\n    return lab.{call}()\n")
+    student = tmp_path / "sub" / "demo.py"
+    student.parent.mkdir()
+    student.write_text(source)
+    name = f"test_{call}"
+    return runner.run_probes(module="demo", solution=student, tests_file=tests, names=[name],
+                             timeouts={name: timeout}, total_timeout=total, hidden=list(hidden), kind=kind)
+
+
 @pytest.fixture
 def local_services(tmp_path):
     """A host service on a socket file and on an abstract socket name, listening."""
@@ -135,7 +153,6 @@ def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
     a server listening on this machine's loopback cannot be reached."""
     import socket
 
-    from course.grading import runner
     from course.grading.grade import hidden_paths
 
     server = socket.socket()
@@ -143,13 +160,7 @@ def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
     server.listen(1)
     port = server.getsockname()[1]
 
-    tests = tmp_path / "test_demo.py"
-    tests.write_text("from course.testing import graded\n\n"
-                     "@graded(task=1, points=1, expect=None)\n"
-                     "def test_look(lab):\n    return lab.look()\n")
-    student = tmp_path / "sub" / "demo.py"
-    student.parent.mkdir()
-    student.write_text(
+    source = (
         "import os\n"
         f"LABS = {str(demo_lab.directory.parent)!r}\n"
         "def look():\n"
@@ -169,8 +180,7 @@ def test_child_sees_neither_tests_nor_reference(kind, demo_lab, tmp_path):
         "    return {'cwd': sorted(os.listdir('.')), 'reference': readable(os.path.join(LABS, 'demo', 'demo.py')),\n"
         "            'tests': readable(os.path.join(LABS, 'demo', 'test_demo.py')), 'network': reachable()}\n"
     )
-    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_look"],
-                               timeouts={"test_look": 10}, total_timeout=30, hidden=hidden_paths(demo_lab), kind=kind)
+    report = _run_one_probe(tmp_path, source, "look", kind=kind, timeout=10, total=30, hidden=hidden_paths(demo_lab))
     server.close()
     outcome = report.outcomes["test_look"]
     assert outcome.ok, outcome.error
@@ -285,17 +295,11 @@ def test_hostile_names_and_planted_entries_stay_with_one_student(demo_lab, tmp_p
 def test_bubblewrap_child_is_unprivileged_and_bounded(demo_lab, tmp_path):
     """As root or not: no capabilities, not root, read-only system and engine, a bounded
     /tmp, a bounded number of processes, its own PID namespace, no course copy in reach."""
-    from course.grading import runner, sandbox
+    from course.grading import sandbox
     from course.grading.grade import hidden_paths
 
-    tests = tmp_path / "test_demo.py"
-    tests.write_text("from course.testing import graded\n\n"
-                     "@graded(task=1, points=1, expect=None)\n"
-                     "def test_look(lab):\n    return lab.look()\n")
-    student = tmp_path / "sub" / "demo.py"
-    student.parent.mkdir()
     targets = [sandbox.package_dir() / "planted.py", Path(sandbox.python_roots()[0]) / "planted.py", Path("/usr/planted")]
-    student.write_text(
+    source = (
         "import os, subprocess\n"
         f"TARGETS = {[str(t) for t in targets]!r}\n"
         f"COPIES = {[str(c) for c in sandbox.course_copies()]!r}\n"
@@ -335,8 +339,7 @@ def test_bubblewrap_child_is_unprivileged_and_bounded(demo_lab, tmp_path):
         "    return {'uid': os.getuid(), 'cap': status['CapEff'].strip(), 'wrote': wrote, 'remount': remount,\n"
         "            'tmp_mb': filled // 2**20, 'forks': len(pids), 'copies': visible, 'procs': len(procs)}\n"
     )
-    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_look"],
-                               timeouts={"test_look": 30}, total_timeout=60, hidden=hidden_paths(demo_lab), kind="bwrap")
+    report = _run_one_probe(tmp_path, source, "look", kind="bwrap", timeout=30, total=60, hidden=hidden_paths(demo_lab))
     outcome = report.outcomes["test_look"]
     assert outcome.ok, (outcome.error, report.output)
     data = outcome.data
@@ -390,13 +393,7 @@ def test_memory_is_bounded_across_forked_processes(kind, tmp_path):
     the child's total budget: the child is stopped and the test scores 0."""
     from course.grading import runner, sandbox
 
-    tests = tmp_path / "test_demo.py"
-    tests.write_text("from course.testing import graded\n\n"
-                     "@graded(task=1, points=1, expect=True)\n"
-                     "def test_bomb(lab):\n    return lab.bomb()\n")
-    student = tmp_path / "sub" / "demo.py"
-    student.parent.mkdir()
-    student.write_text(
+    source = (
         "import os, time\n"
         "import numpy as np\n"
         "def bomb():\n"
@@ -419,8 +416,7 @@ def test_memory_is_bounded_across_forked_processes(kind, tmp_path):
         "    return alive\n"
     )
     begin = time.monotonic()
-    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_bomb"],
-                               timeouts={"test_bomb": 60}, total_timeout=90, hidden=[], kind=kind)
+    report = _run_one_probe(tmp_path, source, "bomb", kind=kind, timeout=60, total=90, expect=True)
     outcome = report.outcomes["test_bomb"]
     assert not outcome.ok and "memory" in outcome.error, (outcome, report.output)
     assert time.monotonic() - begin < 60
@@ -477,15 +473,8 @@ def test_control_group_ends_what_a_child_leaves_behind():
 def test_memory_files_count_against_the_childs_budget(tmp_path):
     """Memory files (no process holds them as resident memory) filled past 4 GiB: the child
     is stopped or refused; it never holds them all."""
-    from course.grading import runner
 
-    tests = tmp_path / "test_demo.py"
-    tests.write_text("from course.testing import graded\n\n"
-                     "@graded(task=1, points=1, expect=True)\n"
-                     "def test_fill(lab):\n    return lab.fill()\n")
-    student = tmp_path / "sub" / "demo.py"
-    student.parent.mkdir()
-    student.write_text(
+    source = (
         "import os\n"
         "KEEP = []\n"
         "def fill():\n"
@@ -496,7 +485,6 @@ def test_memory_files_count_against_the_childs_budget(tmp_path):
         "        KEEP.append(fd)\n"
         "    return True\n"
     )
-    report = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_fill"],
-                               timeouts={"test_fill": 60}, total_timeout=90, hidden=[], kind="bwrap")
+    report = _run_one_probe(tmp_path, source, "fill", kind="bwrap", timeout=60, total=90, expect=True)
     outcome = report.outcomes["test_fill"]
     assert not outcome.ok, outcome
