@@ -50,9 +50,9 @@ def _generated_course(root: Path, n: int) -> None:
 def _measure(root: Path, repeat: int) -> tuple[float, float, int]:
     import genanki
 
-    from course.cards import load_cards
-    from course.export_anki import build_notes, export, note_guid
-    from course.notetypes import model_for
+    from course.cards.export import build_notes, export, note_guid
+    from course.cards.notetypes import model_for
+    from course.cards.parse import load_cards
 
     cards = load_cards(root, [])
     out = Path(tempfile.mkdtemp()) / "deck.apkg"

@@ -49,10 +49,14 @@ import json, sys, tempfile, time
 from pathlib import Path
 engine, labs_root, slug, repeats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 sys.path.insert(0, engine)
-from course import variants
+try:
+    from course.labs import variants
+    from course.labs.manifest import load_manifest
+except ImportError:  # a baseline from before the engine had subpackages
+    from course import variants
+    from course.manifest import load_manifest
 from course.grading import runner, sandbox
 from course.grading.grade import hidden_paths, load_tests
-from course.manifest import load_manifest
 lab = load_manifest(Path(labs_root)).get(slug)
 tests = load_tests(lab)
 kind = sandbox.choose(sys.argv[5] or None)
@@ -78,11 +82,12 @@ from pathlib import Path
 engine, labs_root, slug = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, engine)
 import types
-from course import plain, testing, variants
+from course.grading import plain, testing
+from course.labs import variants
 from course.grading.child import _load
 from course.grading.grade import preload_for
 from course.grading.strip import probes_only
-from course.manifest import load_manifest
+from course.labs.manifest import load_manifest
 lab = load_manifest(Path(labs_root)).get(slug)
 with tempfile.TemporaryDirectory() as tmp:
     path = variants.write_variant(variants.reference_source(lab), Path(tmp), lab)
@@ -220,7 +225,7 @@ def main() -> None:
 
     sys.path.insert(0, str(REPO))
     from course.grading import sandbox
-    from course.manifest import load_manifest
+    from course.labs.manifest import load_manifest
 
     kind = sandbox.choose(args.sandbox)
     slugs = [s for s in args.labs.split(",") if s] if args.labs is not None else load_manifest(REPO).slugs

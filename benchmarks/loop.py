@@ -28,10 +28,10 @@ from pathlib import Path
 _AFTER_CHECK = r"""
 import io, json, sys, time
 from pathlib import Path
-from course import variants
+from course.labs import variants
 from course.content import content_root
 from course.grading.grade import grade
-from course.manifest import load_manifest
+from course.labs.manifest import load_manifest
 from rich.console import Console
 
 root = content_root()
@@ -44,7 +44,7 @@ from course.commands.lab import print_result
 print_result(result)  # what the check prints before the loop (it imports rich)
 before = set(sys.modules)
 start = time.perf_counter()
-from course.loop import after_check
+from course.cards.loop import after_check
 after_check(root, lab, result, out=Console(file=io.StringIO(), width=100))
 elapsed = time.perf_counter() - start
 new = set(sys.modules) - before
@@ -69,10 +69,10 @@ def _fill(db: Path, rows: int) -> None:
     from fsrs import Card as FsrsCard
     from fsrs import Rating, Scheduler
 
-    from course.cards import load_cards
+    from course.cards.parse import load_cards
+    from course.cards.study import ReviewLog, fsrs_id
     from course.content import content_root
-    from course.manifest import load_manifest
-    from course.study import ReviewLog, fsrs_id
+    from course.labs.manifest import load_manifest
 
     root = content_root()
     cards = load_cards(root)

@@ -55,7 +55,7 @@ def demo_course(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_lab(demo_course: Path):
-    from course.manifest import load_manifest
+    from course.labs.manifest import load_manifest
 
     return load_manifest(demo_course).get("demo")
 

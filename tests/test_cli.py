@@ -116,8 +116,8 @@ def test_import_study_set_and_quizlet(tmp_path, run_cli):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith("# My set\n") and "tags: #sop #layers" in text and "\\$5" in text
-    from course.cards import parse_text
-    from course.lint import lint_cards
+    from course.cards.lint import lint_cards
+    from course.cards.parse import parse_text
 
     cards = parse_text(text, "cards.md")
     assert len(cards) == 2 and not [f for f in lint_cards(cards, tmp_path, set()) if f.error]
@@ -276,7 +276,7 @@ def test_watch_checks_then_rechecks_on_save(demo_course, tmp_path, run_cli):
 
 
 def test_student_names_are_unique_and_safe(tmp_path):
-    from course.classgrade import student_names
+    from course.grading.classroom import student_names
 
     (tmp_path / "alice").mkdir()
     (tmp_path / "bob").mkdir()
@@ -323,7 +323,7 @@ def test_manifest_rejects_bad_order(order, message, demo_course, run_cli):
 # --- issue 16: an honest student edition, clear feedback, consistent messages -----------------
 
 def test_stub_header_says_it_is_the_students_file(demo_lab):
-    from course import variants
+    from course.labs import variants
 
     stub = variants.student_files(demo_lab)["demo.py"]
     lines = stub.splitlines()
@@ -343,9 +343,9 @@ def test_stub_header_says_it_is_the_students_file(demo_lab):
 
 
 def test_course_stubs_map_tasks_to_their_functions_and_never_claim_to_be_the_solution():
-    from course import variants
     from course.content import content_root
-    from course.manifest import load_manifest
+    from course.labs import variants
+    from course.labs.manifest import load_manifest
 
     for lab in load_manifest(content_root()).labs:
         stub = variants.stub_source(lab)

@@ -57,7 +57,7 @@ def show(ctx, card_id):
 @click.pass_context
 def lint(ctx, strict):
     """Check every card; errors exit non-zero. Prints file:line: message."""
-    from course.lint import lint_course
+    from course.cards.lint import lint_course
 
     all_cards = common.load_all_cards(ctx)
     findings = lint_course(all_cards, common.root(ctx), common.manifest(ctx))
@@ -75,8 +75,8 @@ def lint(ctx, strict):
 @click.pass_context
 def lock_cmd(ctx, check):
     """Record content hashes and modification times in cards/cards.lock."""
-    from course import lock
-    from course.export_anki import build_notes, stamp_notes
+    from course.cards import lock
+    from course.cards.export import build_notes, stamp_notes
 
     root = common.root(ctx)
     notes = build_notes(common.load_all_cards(ctx), root)
@@ -101,7 +101,7 @@ def lock_cmd(ctx, check):
 @click.option("--lab", "lab_slug", help="Pair every imported card with this lab.")
 def import_cmd(source, output, title, lab_slug):
     """Convert a Quizlet export (term TAB definition) or a hashtag study set to card Markdown."""
-    from course.importer import convert
+    from course.cards.importer import convert
 
     path = Path(source)
     try:
@@ -110,7 +110,7 @@ def import_cmd(source, output, title, lab_slug):
         raise CourseError(f"{path}: not UTF-8 text ({exc.reason})") from None
     markdown, count = convert(text, str(path), title=title, lab=lab_slug)
     if output:
-        from course.lock import atomic_write_bytes
+        from course.files import atomic_write_bytes
 
         common.require_parent("-o/--output", Path(output))
         atomic_write_bytes(Path(output), markdown.encode("utf-8"))

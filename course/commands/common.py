@@ -91,20 +91,20 @@ def root(ctx: click.Context) -> Path:
 
 
 def manifest(ctx: click.Context):
-    from course.manifest import load_manifest
+    from course.labs.manifest import load_manifest
 
     return load_manifest(root(ctx))
 
 
 def load_all_cards(ctx: click.Context):
-    from course.cards import load_cards
+    from course.cards.parse import load_cards
 
     return load_cards(root(ctx), manifest(ctx).slugs)
 
 
 def select_cards(ctx: click.Context, tags: tuple[str, ...], labs: tuple[str, ...]):
     """The cards chosen by ``--tag``/``--lab``: an unknown lab is an error, an unknown tag a warning."""
-    from course.export_anki import select
+    from course.cards.select import select
 
     known = manifest(ctx).slugs
     all_cards = load_all_cards(ctx)

@@ -27,8 +27,8 @@ def anki(ctx, output, tags, labs, update_lock):
 
     Re-importing an updated deck updates edited notes in place and keeps all reviews.
     """
-    from course.export_anki import export as do_export
-    from course.lint import lint_course
+    from course.cards.export import export as do_export
+    from course.cards.lint import lint_course
 
     root = common.root(ctx)
     manifest = common.manifest(ctx)

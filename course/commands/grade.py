@@ -47,8 +47,8 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
 
     from rich.progress import Progress
 
-    from course.classgrade import grade_one, student_names, write_outputs
     from course.grading import sandbox as sandbox_mod
+    from course.grading.classroom import grade_one, student_names, write_outputs
     from course.grading.grade import load_tests, reference_outputs
 
     kind = sandbox_mod.choose(sandbox)
@@ -102,7 +102,7 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
     if no_report:
         out.print(f"wrote {Path(out_dir) / 'grades.csv'} (sandbox: {kind})")
         return
-    from course import report  # matplotlib: about 2 s, once per class
+    from course.grading import class_report as report  # matplotlib: about 2 s, once per class
 
     report.write_report(lab_, report.test_infos(load_tests(lab_)), report.outcomes_from_graded(graded),
                         report.course_cards(common.root(ctx)), out_path)
@@ -111,7 +111,7 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
 
 def _report_from_results(ctx, slug: str, source: Path, out_path: Path) -> None:
     """``course grade --from-results``: the class report from downloaded results, no grading."""
-    from course import report
+    from course.grading import class_report as report
     from course.grading.grade import load_tests
 
     if out_path.exists() and not out_path.is_dir():
@@ -139,7 +139,7 @@ def _report_from_results(ctx, slug: str, source: Path, out_path: Path) -> None:
 @click.pass_context
 def release(ctx, out, gradescope_lab, github_classroom, force):
     """The student edition (no solutions, no hidden tests), or a Gradescope/GitHub Classroom bundle."""
-    from course import release as rel
+    from course.labs import release as rel
 
     root = common.root(ctx)
     manifest = common.manifest(ctx)

@@ -36,7 +36,7 @@ def read_status(work_root: Path) -> dict:
 
 
 def record_status(work_root: Path, slug: str, score: float, max_score: float) -> None:
-    from course.lock import atomic_write_bytes
+    from course.files import atomic_write_bytes
 
     status = read_status(work_root)
     previous = status.get(slug, {})
@@ -107,8 +107,8 @@ def start(ctx, slug, work_root, force):
     stub_path = target / f"{slug}.py"
     if stub_path.exists() and not force:
         raise CourseError(f"{stub_path} exists: you already started this lab (use --force to start over)")
-    from course.lock import atomic_write_bytes
-    from course.variants import student_files
+    from course.files import atomic_write_bytes
+    from course.labs.variants import student_files
 
     # The stub last: its presence is what marks the lab as started.
     for name, text in sorted(student_files(lab_).items(), key=lambda item: item[0] == stub_path.name):
@@ -192,8 +192,8 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
     """Grade your workspace: every test, points and feedback. Exit 0 only at full marks."""
     import tempfile
 
-    from course import variants
     from course.grading.grade import grade
+    from course.labs import variants
 
     lab_ = common.manifest(ctx).get(slug)
     if reference:
@@ -211,7 +211,7 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
     else:
         print_result(result)
     if not reference:  # the failed tasks' cards, and a note for `course study`; never changes the grade
-        from course.loop import after_check
+        from course.cards.loop import after_check
 
         course_dir = ctx.meta.get("course_dir") or ctx.find_root().params.get("course_dir")
         after_check(common.root(ctx), lab_, result, out=None if as_json else common.console(),
@@ -225,7 +225,7 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
 @click.pass_context
 def hint(ctx, slug, task):
     """Hints for a task (or the list of tasks)."""
-    from course.hints import hints_for
+    from course.labs.hints import hints_for
 
     lab_ = common.manifest(ctx).get(slug)
     if task is None:
@@ -246,8 +246,8 @@ def hint(ctx, slug, task):
 @click.pass_context
 def solution(ctx, slug, work_root, force):
     """The reference solution, once you have passed the lab (or with --force)."""
-    from course import variants
-    from course.release import is_student_edition
+    from course.labs import variants
+    from course.labs.release import is_student_edition
 
     manifest = common.manifest(ctx)
     lab_ = manifest.get(slug)
@@ -313,7 +313,7 @@ def watch(ctx, slug, work_root, interval):
 @click.pass_context
 def selfcheck_cmd(ctx, slugs, sandbox):
     """Authors: the reference scores full marks, the stub 0, every planted bug loses points."""
-    from course.selfcheck import selfcheck
+    from course.labs.selfcheck import selfcheck
 
     manifest = common.manifest(ctx)
     failed = False
@@ -345,7 +345,7 @@ def figures(ctx, slugs, out_dir):
     import subprocess
     import tempfile
 
-    from course import variants
+    from course.labs import variants
 
     manifest = common.manifest(ctx)
     target = Path(out_dir) if out_dir else common.root(ctx) / "cards" / "images"
@@ -366,6 +366,6 @@ def figures(ctx, slugs, out_dir):
             click.echo(line)
 
 
-from course.mutate import mutate_cmd  # noqa: E402  (an author command, defined with its engine)
+from course.labs.mutate import mutate_cmd  # noqa: E402  (an author command, defined with its engine)
 
 lab.add_command(mutate_cmd)

@@ -60,7 +60,7 @@ def study(ctx, tags, labs, tasks, new_per_day, db, stats):
     from rich.panel import Panel
     from rich.text import Text
 
-    from course import study as st
+    from course.cards import study as st
     from course.errors import CourseError
 
     if tasks and len(labs) != 1:
@@ -83,7 +83,7 @@ def study(ctx, tags, labs, tasks, new_per_day, db, stats):
     out = common.console()
     try:
         try:
-            from course.loop import missed_cards
+            from course.cards.loop import missed_cards
 
             now = clock.now()
             missed = missed_cards(log.missed_tasks(), labs_, now)

@@ -105,7 +105,7 @@ def main() -> None:
     Limits.apply_json(setup["limits"])
     out = os.fdopen(setup["fd"], "w", encoding="utf-8", closefd=False)
     sys.path.insert(0, setup["workdir"])
-    from course import plain, testing
+    from course.grading import plain, testing
 
     _mpl_cache(setup.get("mpl_cache"))
     _preload(setup.get("preload") or [])

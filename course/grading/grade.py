@@ -22,16 +22,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from course import __version__, markers
+from course import __version__
 from course.content import package_dir
 from course.errors import CourseError
 from course.grading import runner, sandbox
-from course.manifest import Lab
+from course.labs import markers
+from course.labs.manifest import Lab
 
 if TYPE_CHECKING:
-    from course.testing import GradedTest
+    from course.grading.testing import GradedTest
 
-# numpy and what needs it (course.plain, course.testing, feedback) are imported where they are
+# numpy and what needs it (course.grading.plain, course.grading.testing, feedback) are imported where they are
 # used: a check's child starts before the parent has imported them (see grade()).
 
 
@@ -155,7 +156,7 @@ def _import_tests(lab: Lab) -> list[GradedTest]:
         raise CourseError(f"{path}:{exc.lineno}: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001  (a broken lab must still fail in one line)
         raise CourseError(f"{path}: the lab's tests do not load ({type(exc).__name__}: {exc})") from None
-    from course.testing import collect
+    from course.grading.testing import collect
 
     return module, collect(module, ranges)
 
@@ -288,7 +289,7 @@ def _build_mpl_fontlist(kind: str) -> None:
 
 
 def _read_cache(path: Path, memo: dict[Path, dict[str, object]]) -> dict[str, object]:
-    from course import plain
+    from course.grading import plain
 
     stored: dict[str, object] = dict(memo.get(path, {}))
     if not stored and path.is_file():
@@ -300,7 +301,7 @@ def _read_cache(path: Path, memo: dict[Path, dict[str, object]]) -> dict[str, ob
 
 
 def _write_cache(path: Path, stored: dict[str, object]) -> None:
-    from course import plain
+    from course.grading import plain
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -329,7 +330,7 @@ def reference_outputs(lab: Lab, tests: list[GradedTest], kind: str | None = None
 
 
 def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict[str, object]:
-    from course import testing
+    from course.grading import testing
 
     wanted = [t for t in tests if t.uses_reference]
     module = _tests_and_module(lab)[0]
@@ -379,7 +380,7 @@ def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict
 def _imported_by(fn: object, namespace: dict, seen: set[int]) -> set[str]:
     """Modules a check imports when it runs: its own import statements and those of the
     helper functions it calls (an oracle's function is not followed: its value is cached)."""
-    from course.testing import Oracle
+    from course.grading.testing import Oracle
 
     code = getattr(fn, "__code__", None)
     if code is None or id(code) in seen:
@@ -609,7 +610,7 @@ def grade(
 def _judge(test: GradedTest, outcome: runner.ProbeOutcome | None, refs: dict[str, object]) -> TestResult:
     """Pass or fail one test on its probe's data; hidden tests keep their expected values."""
     from course.grading import feedback
-    from course.testing import REFERENCE
+    from course.grading.testing import REFERENCE
 
     outcome = outcome or runner.ProbeOutcome(False, error="no result")
     if not outcome.ok:

@@ -31,7 +31,7 @@ MAX_ITEMS = 2_000_000  # ...and so do list items (arrays travel as .npy, not as 
 OUTPUT_TAIL = 2000  # characters of the child's stdout/stderr kept for feedback
 MEMORY_CHECK_EVERY = 0.25  # seconds between looks at the memory of the child's processes
 _IMPORT = "<import>"
-ORACLE = "oracle:"  # prefix of the names of oracle values (see course.testing.oracle)
+ORACLE = "oracle:"  # prefix of the names of oracle values (see course.grading.testing.oracle)
 PREPARE_CPU = 60  # CPU seconds a child may spend on its own imports before its run
 
 
@@ -481,7 +481,7 @@ def _decode_result(data: object, seconds: float) -> ProbeOutcome:
     if text.count("[") + text.count("{") > MAX_CONTAINERS or text.count(",") > MAX_ITEMS:
         return ProbeOutcome(False, error="result too complex (too many lists, dicts or items; return arrays for large data)", seconds=seconds)
     try:
-        from course import plain  # (numpy: imported once the child is running)
+        from course.grading import plain  # (numpy: imported once the child is running)
 
         return ProbeOutcome(True, data=plain.loads(text), seconds=seconds)
     except (ValueError, TypeError) as exc:

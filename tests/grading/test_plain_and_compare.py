@@ -1,0 +1,107 @@
+import math
+
+import numpy as np
+import pytest
+
+from course.grading.compare import assert_close
+from course.grading.plain import NotPlainData, loads, roundtrip, to_plain
+
+
+def test_roundtrip_keeps_arrays_numbers_and_structure():
+    value = {"a": np.arange(6, dtype=np.int32).reshape(2, 3), "b": [1, 2.5, None, True, "x"], "c": (np.float64(1.5),)}
+    got = roundtrip(value)
+    assert got["a"].dtype == np.int32 and got["a"].shape == (2, 3)
+    assert got["b"] == [1, 2.5, None, True, "x"]
+    assert got["c"] == [1.5]
+
+
+def test_nan_and_inf_survive():
+    got = roundtrip([float("nan"), float("inf"), np.array([np.nan])])
+    assert math.isnan(got[0]) and got[1] == math.inf and np.isnan(got[2][0])
+
+
+def test_torch_tensors_become_arrays():
+    torch = pytest.importorskip("torch")
+    got = roundtrip(torch.arange(4, dtype=torch.float16))
+    assert isinstance(got, np.ndarray) and got.dtype == np.float32
+
+
+class Liar:
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("bad", [Liar(), {"k": Liar()}, {1: 2}, np.array([Liar()], dtype=object), [set()]])
+def test_non_plain_values_are_refused(bad):
+    with pytest.raises(NotPlainData):
+        to_plain(bad)
+
+
+def test_float_subclass_loses_its_tricks():
+    class Weird(float):
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(NotPlainData):
+        to_plain(Weird(1.0))
+
+
+def test_pickled_arrays_are_refused():
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, np.array([Liar()], dtype=object), allow_pickle=True)
+    text = '{"__ndarray__": "%s"}' % base64.b64encode(buf.getvalue()).decode()
+    with pytest.raises(ValueError):
+        loads(text)
+
+
+def test_assert_close_messages_teach_type_and_shape_first():
+    with pytest.raises(AssertionError, match=r"expected shape \(2, 3\), got shape \(3, 2\)"):
+        assert_close(np.zeros((3, 2)), np.zeros((2, 3)))
+    with pytest.raises(AssertionError, match="expected float64 array of shape \\(2,\\), got str"):
+        assert_close("nope", np.zeros(2))
+    with pytest.raises(AssertionError, match=r"first at index \(1,\): expected 2, got 5"):
+        assert_close([1, 5], np.array([1.0, 2.0]))
+    with pytest.raises(AssertionError, match=r"missing keys \['b'\]"):
+        assert_close({"a": 1}, {"a": 1, "b": 2})
+    assert_close([1.0, float("nan")], np.array([1.0, np.nan]))
+    assert_close(np.float64(2.0), 2)
+
+
+def test_tuples_compare_like_lists_and_nan_mismatch_is_explained():
+    assert_close((2, 3), [2, 3])
+    assert_close([2, 3], (2, 3))
+    with pytest.raises(AssertionError, match=r"expected 1, got nan \(rtol"):
+        assert_close([float("nan")], [1.0])
+
+
+def test_small_results_are_shown_whole_and_booleans_without_tolerances():
+    with pytest.raises(AssertionError) as info:
+        assert_close(np.array([[0.2, 3.0]]), np.array([[0.2, 4.0]]), name="pairs")
+    assert "expected: [[0.2, 4. ]]" in str(info.value) and "got:      [[0.2, 3. ]]" in str(info.value)
+    with pytest.raises(AssertionError) as info:
+        assert_close(np.array([True, False]), np.array([True, True]))
+    assert "rtol" not in str(info.value)
+
+
+def test_hostile_data_raises_value_error_only():
+    import base64
+    import io
+
+    with pytest.raises(ValueError):
+        loads("[" * 200_000)
+    buf = io.BytesIO()
+    np.save(buf, np.array(["text"]))
+    with pytest.raises(ValueError):
+        loads('{"__ndarray__": "%s"}' % base64.b64encode(buf.getvalue()).decode())
+    header = b"\x93NUMPY\x01\x00" + b"v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000000,), }".ljust(118) + b"\n"
+    with pytest.raises(ValueError):
+        loads('{"__ndarray__": "%s"}' % base64.b64encode(header).decode())
+
+
+def test_protocol_parser_ignores_hostile_lines():
+    from course.grading.runner import _parse
+
+    assert _parse(b"[" * 200_000) == {} and _parse(b"\xff\xfe") == {} and _parse(b"[1]") == {}
