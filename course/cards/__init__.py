@@ -2,12 +2,16 @@
 
 A card's path, one module per step:
 
-* :mod:`~course.cards.parse` reads ``cards/*.md`` into ``Card`` objects;
-* :mod:`~course.cards.lint` checks them, with :mod:`~course.cards.pairing` for the lab tasks
-  that name cards (``cards = [...]`` in each ``lab.toml``);
+* :mod:`~course.cards.parse` reads ``cards/*.md`` into ``Card`` objects (fences and hashtags
+  as :mod:`~course.cards.markdown` reads them, the same for lint);
+* :mod:`~course.cards.lint` checks them, one rule function per check, with
+  :mod:`~course.cards.pairing` for the lab tasks that name cards (``cards = [...]`` in each
+  ``lab.toml``);
 * :mod:`~course.cards.select` filters them by tag and lab (``cards list``, ``study``, export);
-* :mod:`~course.cards.lock` gives each card a content hash and a modification time;
-* :mod:`~course.cards.render` turns a side's Markdown into HTML;
+* :mod:`~course.cards.notes` renders each card as an Anki note (HTML from
+  :mod:`~course.cards.render`, tags, deck, a content digest);
+* :mod:`~course.cards.lock` stamps the notes: a content hash and a modification time per card
+  (``cards lock`` and the export both call it);
 * :mod:`~course.cards.notetypes` holds the frozen Anki note types;
 * :mod:`~course.cards.export` writes the ``.apkg``.
 

@@ -15,28 +15,15 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from course.cards import lock, notetypes
+from course.cards.notes import ROOT_DECK, RenderedNote, build_notes
 from course.cards.parse import Card
-from course.errors import CourseError
 from course.files import atomic_write_bytes
 
-ROOT_DECK = "Model Monitoring & Debugging"
 GUID_NAMESPACE = "mmd-course"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-@dataclass
-class RenderedNote:
-    card: Card
-    note_type: int
-    fields: list[str]
-    tags: list[str]
-    deck: str
-    media: dict[str, Path]  # media name -> source file
-    digest: str = ""
 
 
 def stable_id(text: str) -> int:
@@ -49,49 +36,6 @@ def note_guid(card_id: str) -> str:
     import genanki
 
     return genanki.guid_for(GUID_NAMESPACE, card_id)
-
-
-def media_name(source: Path) -> str:
-    """Content-hashed name: a changed image gets a new name, so Anki never keeps a stale copy."""
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
-    return f"mmd-{digest}-{source.name}"
-
-
-def render_card(card: Card, root: Path, task_tags: list[str] = ()) -> RenderedNote:
-    from course.cards.render import to_html
-
-    media: dict[str, Path] = {}
-
-    def image_src(src: str) -> str:
-        source = root / "cards" / src
-        if not source.is_file():
-            raise CourseError(f"{card.path}:{card.line}: card '{card.id}': missing image file cards/{src}")
-        name = media_name(source)
-        media[name] = source
-        return name
-
-    try:
-        front = to_html(card.front, image_src)
-        back = to_html(card.back, image_src) if card.back else ""
-    except CourseError:
-        raise
-    except Exception as exc:  # noqa: BLE001  (a renderer bug must still name the card)
-        raise CourseError(f"{card.path}:{card.line}: card '{card.id}' could not be rendered: {exc}") from None
-    note_type = {"basic": notetypes.BASIC_ID, "reversed": notetypes.REVERSED_ID, "cloze": notetypes.CLOZE_ID}[card.type]
-    deck = f"{ROOT_DECK}::{card.deck}"
-    tags = card.anki_tags + [t for t in task_tags if t not in card.anki_tags]  # one per lab task it serves
-    note = RenderedNote(card, note_type, [card.id, front, back, card.lab or ""], tags, deck, media)
-    note.digest = lock.content_hash(note_type, note.fields, note.tags, deck)
-    return note
-
-
-def build_notes(cards: list[Card], root: Path) -> list[RenderedNote]:
-    """Rendered notes; each carries the tags of the lab tasks that name it (``lab.toml``)."""
-    from course.cards.pairing import task_tags
-    from course.labs.manifest import load_manifest
-
-    tags = task_tags(load_manifest(root).labs)
-    return [render_card(card, root, tags.get(card.id, [])) for card in cards]
 
 
 def write_apkg(notes: list[RenderedNote], mods: dict[str, int], out: Path) -> None:
@@ -146,42 +90,27 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data)
 
 
-def notetypes_digest() -> str:
-    """A hash of the note types' names, fields, templates and CSS."""
-    # Fresh models: genanki adds keys ('ord', defaults) to a model once it has written it, and
-    # model_for's are cached, so after an export in the same process the digest would move.
-    models = [notetypes.model_for.__wrapped__(t) for t in ("basic", "reversed", "cloze")]
-    payload = json.dumps([[m.model_id, m.name, m.fields, m.templates, m.css] for m in models], sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-
-
-def stamp_notes(root: Path, notes: list[RenderedNote]) -> tuple[dict[str, dict], list[str], dict[str, dict]]:
-    """Lock entries for ``notes`` (plus the note types), the changed ids, and the old lock.
-
-    The note types count as one more entry: when their templates or CSS change, the
-    package's timestamp moves, so Anki's "update note types if newer" takes the change.
-    """
-    locked = lock.read_lock(root)
-    hashes = {n.card.id: n.digest for n in notes}
-    hashes[lock.NOTETYPES_KEY] = notetypes_digest()
-    types = {n.card.id: n.note_type for n in notes}
-    entries, changed = lock.resolve(locked, hashes, types)
-    return entries, changed, locked
-
-
-def export(root: Path, cards: list[Card], out: Path, *, update_lock: bool = False) -> dict:
-    """Render, stamp and write ``cards``; returns a summary for the CLI."""
-    notes = build_notes(cards, root)
-    entries, changed, locked = stamp_notes(root, notes)
+def export(root: Path, cards: list[Card], out: Path, *, labs=None, update_lock: bool = False) -> dict:
+    """Render, stamp and write ``cards``; returns a summary for the CLI. ``labs``: the manifest's
+    labs, for the task tags (loaded from ``root`` when not given)."""
+    notes = build_notes(cards, root, labs)
+    entries, changed, locked = lock.stamp_notes(root, notes)
     write_apkg(notes, {k: v["mod"] for k, v in entries.items()}, out)
     if update_lock and changed:
         merged = {**locked, **entries}
         lock.write_lock(root, merged)
     return {
         "notes": len(notes),
-        "cards": sum(2 if n.card.type == "reversed" else max(1, len(set(re.findall(r"\{\{c(\d+)::", n.fields[1])))) for n in notes),
+        "cards": sum(_anki_cards(note) for note in notes),
         "changed": [c for c in changed if c != lock.NOTETYPES_KEY],
         "media": len({m for n in notes for m in n.media}),
         "decks": len({n.deck for n in notes}),
         "out": str(out),
     }
+
+
+def _anki_cards(note: RenderedNote) -> int:
+    """How many Anki cards a note makes: two for reversed, one per deletion number for cloze."""
+    if note.card.type == "reversed":
+        return 2
+    return max(1, len(set(re.findall(r"\{\{c(\d+)::", note.fields[1]))))

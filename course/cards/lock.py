@@ -11,9 +11,14 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from course.cards import notetypes
 from course.errors import CourseError
 from course.files import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from course.cards.notes import RenderedNote
 
 LOCK_NAME = "cards.lock"
 
@@ -71,6 +76,20 @@ def resolve(
         if note_type is not None:
             new[card_id]["type"] = note_type
     return new, changed
+
+
+def stamp_notes(root: Path, notes: list[RenderedNote]) -> tuple[dict[str, dict], list[str], dict[str, dict]]:
+    """Lock entries for ``notes`` (plus the note types), the changed ids, and the old lock.
+
+    The note types count as one more entry: when their templates or CSS change, the
+    package's timestamp moves, so Anki's "update note types if newer" takes the change.
+    """
+    locked = read_lock(root)
+    hashes = {n.card.id: n.digest for n in notes}
+    hashes[NOTETYPES_KEY] = notetypes.notetypes_digest()
+    types = {n.card.id: n.note_type for n in notes}
+    entries, changed = resolve(locked, hashes, types)
+    return entries, changed, locked
 
 
 def write_lock(root: Path, entries: dict[str, dict]) -> Path:

@@ -6,6 +6,8 @@ fields, make a new id (the tests pin every id to its field list). Templates and 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 
 BASIC_ID = 1_607_392_319
 REVERSED_ID = 1_607_392_320
@@ -33,7 +35,8 @@ def model_for(card_type: str):
             CLOZE_ID,
             "MMD Cloze",
             fields=fields(CLOZE_ID),
-            templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<hr id=answer>{{Extra}}" + _LAB}],
+            templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}",
+                        "afmt": "{{cloze:Text}}<hr id=answer>{{Extra}}" + _LAB}],
             css=css,
             model_type=genanki.Model.CLOZE,
             sort_field_index=1,
@@ -45,4 +48,14 @@ def model_for(card_type: str):
             REVERSED_ID, "MMD Basic (and reversed)", fields=fields(REVERSED_ID), templates=[forward, backward],
             css=css, sort_field_index=1,
         )
-    return genanki.Model(BASIC_ID, "MMD Basic", fields=fields(BASIC_ID), templates=[forward], css=css, sort_field_index=1)
+    return genanki.Model(BASIC_ID, "MMD Basic", fields=fields(BASIC_ID), templates=[forward], css=css,
+                         sort_field_index=1)
+
+
+def notetypes_digest() -> str:
+    """A hash of the note types' names, fields, templates and CSS."""
+    # Fresh models: genanki adds keys ('ord', defaults) to a model once it has written it, and
+    # model_for's are cached, so after an export in the same process the digest would move.
+    models = [model_for.__wrapped__(t) for t in ("basic", "reversed", "cloze")]
+    payload = json.dumps([[m.model_id, m.name, m.fields, m.templates, m.css] for m in models], sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

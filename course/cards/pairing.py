@@ -62,8 +62,9 @@ def task_card_problems(lab, cards_by_id: dict, root: Path | None = None) -> list
     problems = []
     for task in lab.tasks:
         if not task.cards:
-            problems.append((str(path), task.line, f"task {task.number} names no cards (add cards = [\"{lab.slug}-...\"]: "
-                                                   f"the ids of the cards that teach what it tests)"))
+            problems.append((str(path), task.line,
+                             f"task {task.number} names no cards (add cards = [\"{lab.slug}-...\"]: "
+                             f"the ids of the cards that teach what it tests)"))
         seen: set[str] = set()
         for card_id, line in zip(task.cards, task.card_lines or (task.line,) * len(task.cards)):
             card = cards_by_id.get(card_id)

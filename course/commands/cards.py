@@ -23,7 +23,7 @@ def cards() -> None:
 @click.pass_context
 def list_cards(ctx, tags, labs, as_json):
     """List cards in course order."""
-    _, chosen = common.select_cards(ctx, tuple(tags), tuple(labs))
+    chosen = common.select_cards(common.content(ctx), tuple(tags), tuple(labs))
     if as_json:
         click.echo(json.dumps([c.to_json() for c in chosen], indent=1))
         return
@@ -40,7 +40,7 @@ def show(ctx, card_id):
     """Show one card: front, back, tags and where it lives."""
     from rich.panel import Panel
 
-    for card in common.load_all_cards(ctx):
+    for card in common.content(ctx).cards:
         if card.id == card_id:
             out = common.console()
             out.print(f"[bold]{card.id}[/bold]  {card.type}  lab: {card.lab or '-'}  {' '.join(card.tags)}")
@@ -59,13 +59,13 @@ def lint(ctx, strict):
     """Check every card; errors exit non-zero. Prints file:line: message."""
     from course.cards.lint import lint_course
 
-    all_cards = common.load_all_cards(ctx)
-    findings = lint_course(all_cards, common.root(ctx), common.manifest(ctx))
+    course = common.content(ctx)
+    findings = lint_course(course.cards, course.root, course.manifest)
     for finding in findings:
         click.echo(str(finding), err=not finding.error)
     errors = sum(f.error for f in findings)
     warnings = len(findings) - errors
-    click.echo(f"{common.plural(len(all_cards), 'card')}: {common.plural(errors, 'error')}, "
+    click.echo(f"{common.plural(len(course.cards), 'card')}: {common.plural(errors, 'error')}, "
                f"{common.plural(warnings, 'warning')}", err=True)
     ctx.exit(1 if errors or (strict and warnings) else 0)
 
@@ -76,11 +76,11 @@ def lint(ctx, strict):
 def lock_cmd(ctx, check):
     """Record content hashes and modification times in cards/cards.lock."""
     from course.cards import lock
-    from course.cards.export import build_notes, stamp_notes
+    from course.cards.notes import build_notes
 
-    root = common.root(ctx)
-    notes = build_notes(common.load_all_cards(ctx), root)
-    entries, changed, old = stamp_notes(root, notes)
+    course = common.content(ctx)
+    notes = build_notes(course.cards, course.root, course.manifest.labs)
+    entries, changed, old = lock.stamp_notes(course.root, notes)
     removed = sorted(set(old) - set(entries))
     if check:
         if changed or removed:
@@ -89,7 +89,7 @@ def lock_cmd(ctx, check):
             ctx.exit(1)
         click.echo("cards.lock is up to date", err=True)
         return
-    lock.write_lock(root, entries)
+    lock.write_lock(course.root, entries)
     click.echo(f"cards.lock: {len(changed)} changed or new, {len(removed)} removed, "
                f"{common.plural(len(entries), 'entry', 'entries')}", err=True)
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from course.errors import CourseError
+
+if TYPE_CHECKING:
+    from course.cards.parse import Card
+    from course.labs.manifest import Manifest
 
 COURSE_DIR_HELP = "Course content to use (a folder with cards/ and labs/). Default: the built-in course."
 
@@ -96,18 +103,34 @@ def manifest(ctx: click.Context):
     return load_manifest(root(ctx))
 
 
-def load_all_cards(ctx: click.Context):
-    from course.cards.parse import load_cards
+@dataclass
+class CourseContent:
+    """One command's course: the content root and the manifest, each resolved and loaded once,
+    and the cards, parsed when first asked for (so option errors still come before card errors)."""
 
-    return load_cards(root(ctx), manifest(ctx).slugs)
+    root: Path
+    manifest: Manifest
+
+    @functools.cached_property
+    def cards(self) -> list[Card]:
+        from course.cards.parse import load_cards
+
+        return load_cards(self.root, self.manifest.slugs)
 
 
-def select_cards(ctx: click.Context, tags: tuple[str, ...], labs: tuple[str, ...]):
+def content(ctx: click.Context) -> CourseContent:
+    from course.labs.manifest import load_manifest
+
+    content_root = root(ctx)
+    return CourseContent(content_root, load_manifest(content_root))
+
+
+def select_cards(course: CourseContent, tags: tuple[str, ...], labs: tuple[str, ...]) -> list[Card]:
     """The cards chosen by ``--tag``/``--lab``: an unknown lab is an error, an unknown tag a warning."""
     from course.cards.select import select
 
-    known = manifest(ctx).slugs
-    all_cards = load_all_cards(ctx)
+    known = course.manifest.slugs
+    all_cards = course.cards
     paired = {c.lab for c in all_cards if c.lab}
     for slug in labs:
         if slug not in known and slug not in paired:
@@ -116,7 +139,7 @@ def select_cards(ctx: click.Context, tags: tuple[str, ...], labs: tuple[str, ...
         if not select(all_cards, (tag,)):
             click.echo(f"warning: --tag: no card has the tag '{tag}' (see 'course cards list --json' for tags)",
                        err=True)
-    return all_cards, select(all_cards, tuple(tags), tuple(labs))
+    return select(all_cards, tuple(tags), tuple(labs))
 
 
 def console():

@@ -30,17 +30,16 @@ def anki(ctx, output, tags, labs, update_lock):
     from course.cards.export import export as do_export
     from course.cards.lint import lint_course
 
-    root = common.root(ctx)
-    manifest = common.manifest(ctx)
+    course = common.content(ctx)
     common.require_parent("-o/--output", Path(output))
-    all_cards, chosen = common.select_cards(ctx, tuple(tags), tuple(labs))
-    errors = [f for f in lint_course(all_cards, root, manifest, warnings=False) if f.error]
+    chosen = common.select_cards(course, tuple(tags), tuple(labs))
+    errors = [f for f in lint_course(course.cards, course.root, course.manifest, warnings=False) if f.error]
     if errors:
         raise CourseError(f"{errors[0]} ({common.plural(len(errors), 'lint error')}; see 'course cards lint')")
     if not chosen:
         raise CourseError("no cards match the --tag/--lab filters")
     try:
-        summary = do_export(root, chosen, Path(output), update_lock=update_lock)
+        summary = do_export(course.root, chosen, Path(output), labs=course.manifest.labs, update_lock=update_lock)
     except OSError as exc:
         raise CourseError(f"-o/--output: cannot write {output} ({exc.strerror or exc})") from None
     click.echo(

@@ -65,10 +65,11 @@ def study(ctx, tags, labs, tasks, new_per_day, db, stats):
 
     if tasks and len(labs) != 1:
         raise CourseError("--task: give exactly one --lab with it (course study --lab LAB --task N)")
-    _, cards = common.select_cards(ctx, tuple(tags), tuple(labs))
-    labs_ = common.manifest(ctx).labs
+    course = common.content(ctx)
+    cards = common.select_cards(course, tuple(tags), tuple(labs))
+    labs_ = course.manifest.labs
     if tasks:
-        lab_ = common.manifest(ctx).get(labs[0])
+        lab_ = course.manifest.get(labs[0])
         wanted = {card_id for number in dict.fromkeys(tasks) for card_id in lab_.task(number).cards}
         cards = [c for c in cards if c.id in wanted]
     if not cards:
@@ -109,7 +110,8 @@ def study(ctx, tags, labs, tasks, new_per_day, db, stats):
                 if card.id in queue.reasons:
                     out.print(Text(queue.reasons[card.id], style="yellow"))
                 out.print(Panel(common.terminal_markdown(front), title=f"{card.deck}  [dim]{card.id}[/dim]"))
-                if _ask("", default="", show_default=False, prompt_suffix="[Enter] answer, q quit ").strip().lower() == "q":
+                shown = _ask("", default="", show_default=False, prompt_suffix="[Enter] answer, q quit ")
+                if shown.strip().lower() == "q":
                     break
                 back = st.cloze_back(card.front) + ("\n\n" + card.back if card.back else "") if cloze else card.back
                 out.print(Panel(common.terminal_markdown(back), title="answer"))

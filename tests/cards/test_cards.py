@@ -62,8 +62,12 @@ def test_syntax_errors_name_file_and_line(text, line, message):
     assert str(info.value).startswith(f"bad.md:{line}: ") and message in str(info.value)
 
 
+_PIECES = list("#-`$:{}\n ab1cé\r\t") + ["## ", "# T\n", "---", "```", "tags: ", "type: cloze", "lab: x",
+                                        "{{c1::", "}}"]
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.lists(st.sampled_from(list("#-`$:{}\n ab1cé\r\t") + ["## ", "# T\n", "---", "```", "tags: ", "type: cloze", "lab: x", "{{c1::", "}}"]), max_size=80).map("".join) | st.text(max_size=200))
+@given(st.lists(st.sampled_from(_PIECES), max_size=80).map("".join) | st.text(max_size=200))
 def test_parser_is_total(text):
     """Any text parses or fails with the one clean error type; lint never crashes."""
     try:
@@ -194,7 +198,8 @@ def test_bom_cloze_numbering_and_deletions_in_extra(tmp_path):
     from course.cards.parse import load_cards
 
     (tmp_path / "cards").mkdir()
-    (tmp_path / "cards" / "bom.md").write_text("\ufeff# Deck\n\n## a\ntype: cloze\n\n{{c0::x}} y\n\n---\n\n{{c1::z}}\n", encoding="utf-8")
+    text = "\ufeff# Deck\n\n## a\ntype: cloze\n\n{{c0::x}} y\n\n---\n\n{{c1::z}}\n"
+    (tmp_path / "cards" / "bom.md").write_text(text, encoding="utf-8")
     cards = load_cards(tmp_path)
     assert cards[0].deck == "Deck"
     errs = " ".join(str(f) for f in lint_cards(cards, tmp_path, set()) if f.error)
@@ -230,7 +235,8 @@ def test_heading_without_space_and_second_separator_are_errors():
     assert len(errs) == 2
 
 
-@pytest.mark.parametrize("line", ["##f1-no-space", " ## f1-indented", "##", "##\tf1-tab", "# f1-one-hash", "### f1-three"])
+@pytest.mark.parametrize("line", ["##f1-no-space", " ## f1-indented", "##", "##\tf1-tab", "# f1-one-hash",
+                                  "### f1-three"])
 def test_heading_lookalikes(line):
     errs = _errors(f"# D\n\n## a\n\nQ?\n\n---\n\nA\n\n{line}\n")
     assert len(errs) == 1 and errs[0].startswith("c.md:11: error: ") and "looks like a card heading" in errs[0], errs
@@ -258,7 +264,8 @@ def _count(output: str, pattern: str) -> int:
 def test_lint_and_export_count_the_same_errors(demo_course, tmp_path, run_cli):
     """Content errors and lab-pairing errors count the same in 'cards lint' and 'export anki'."""
     deck = demo_course / "cards" / "demo.md"
-    deck.write_text(deck.read_text() + "\n## demo-unlisted\nlab: demo\n\nQ $x?\n\n---\n\nA\n##demo-no-space\n\nQ?\n\n---\n\nA\n")
+    deck.write_text(deck.read_text() + "\n## demo-unlisted\nlab: demo\n\nQ $x?\n\n---\n\nA\n"
+                    "##demo-no-space\n\nQ?\n\n---\n\nA\n")
     lint = run_cli("--course-dir", demo_course, "cards", "lint")
     assert lint.exit_code == 1
     linted = _count(lint.output, r"cards: (\d+) errors")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from course.cards import notetypes
-from course.cards.export import ROOT_DECK
+from course.cards.notes import ROOT_DECK
 
 anki_collection = pytest.importorskip("anki.collection")
 from anki import import_export_pb2 as ie  # noqa: E402
@@ -67,7 +67,8 @@ def test_anki_imports_the_deck(demo_course, tmp_path, run_cli):
         assert len(media) == 1 and media[0].name.startswith("mmd-") and media[0].name.endswith("-demo-plot.png")
         assert media[0].name in cloze["Extra"]
         # New cards come in course order.
-        order = [col.get_card(cid).note()["Id"] for cid in sorted(col.find_cards("is:new"), key=lambda c: (col.get_card(c).due, c))]
+        new_cards = sorted(col.find_cards("is:new"), key=lambda c: (col.get_card(c).due, c))
+        order = [col.get_card(cid).note()["Id"] for cid in new_cards]
         assert order[0] == "demo-add" and order[-1] == "demo-code"
         css = col.models.get(add.mid)["css"]
         assert ".nightMode .highlight" in css and "http" not in css
@@ -85,6 +86,16 @@ def test_unchanged_sources_export_byte_identical(demo_course, tmp_path, run_cli)
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in zf.infolist())
 
 
+def _notes_by_id(col) -> dict:
+    """Card id -> (note id, modification time, fields) of every note in the collection."""
+    return {col.get_note(n)["Id"]: (n, col.get_note(n).mod, col.get_note(n).fields) for n in col.find_notes("")}
+
+
+def _scheduling(col) -> dict:
+    """Anki card id -> (due, interval, type) of every card in the collection."""
+    return {cid: (col.get_card(cid).due, col.get_card(cid).ivl, col.get_card(cid).type) for cid in col.find_cards("")}
+
+
 def test_update_keeps_reviews_and_changes_only_the_edited_note(demo_course, tmp_path, run_cli):
     assert run_cli("--course-dir", demo_course, "cards", "lock").exit_code == 0
     first = _export(demo_course, tmp_path / "v1.apkg", run_cli)
@@ -97,11 +108,9 @@ def test_update_keeps_reviews_and_changes_only_the_edited_note(demo_course, tmp_
             col.sched.answerCard(card, 4)  # easy: straight to review
             reviewed += 1
         assert reviewed == 4
-        before = {
-            cid: (col.get_card(cid).due, col.get_card(cid).ivl, col.get_card(cid).type) for cid in col.find_cards("")
-        }
+        before = _scheduling(col)
         revlog = col.db.scalar("select count() from revlog")
-        notes_before = {col.get_note(n)["Id"]: (n, col.get_note(n).mod, col.get_note(n).fields) for n in col.find_notes("")}
+        notes_before = _notes_by_id(col)
     finally:
         col.close()
 
@@ -111,12 +120,12 @@ def test_update_keeps_reviews_and_changes_only_the_edited_note(demo_course, tmp_
     col = _import(tmp_path / "col.anki2", second)
     try:
         assert col.note_count() == 3 and col.card_count() == 4  # no duplicates
-        notes_after = {col.get_note(n)["Id"]: (n, col.get_note(n).mod, col.get_note(n).fields) for n in col.find_notes("")}
+        notes_after = _notes_by_id(col)
         assert notes_after["demo-add"][0] == notes_before["demo-add"][0]  # updated in place
         assert "<strong>Five</strong>" in notes_after["demo-add"][2][2]
         for other in ("demo-cloze", "demo-code"):
             assert notes_after[other] == notes_before[other]  # untouched
-        after = {cid: (col.get_card(cid).due, col.get_card(cid).ivl, col.get_card(cid).type) for cid in col.find_cards("")}
+        after = _scheduling(col)
         assert after == before  # scheduling kept for every card
         assert col.db.scalar("select count() from revlog") == revlog
     finally:
@@ -147,7 +156,7 @@ def test_error_leaves_no_partial_file(demo_course, tmp_path, run_cli):
 
 
 def test_media_names_follow_content(demo_course, tmp_path):
-    from course.cards.export import media_name
+    from course.cards.notes import media_name
 
     image = demo_course / "cards" / "images" / "demo-plot.png"
     before = media_name(image)
@@ -245,7 +254,8 @@ def test_changed_task_tags_update_notes_in_place(demo_course, tmp_path, run_cli)
         after = {col.get_note(n)["Id"]: (n, sorted(col.get_note(n).tags)) for n in col.find_notes("")}
         assert col.note_count() == 3
         assert after["demo-add"] == (before["demo-add"][0], before["demo-add"][1] + ["mmd::demo::task-3"])
-        assert {k: v for k, v in after.items() if k != "demo-add"} == {k: v for k, v in before.items() if k != "demo-add"}
+        edited = "demo-add"
+        assert {k: v for k, v in after.items() if k != edited} == {k: v for k, v in before.items() if k != edited}
         assert col.find_notes("tag:mmd::demo::task-3") == [before["demo-add"][0]]
     finally:
         col.close()

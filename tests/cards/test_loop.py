@@ -165,7 +165,8 @@ def test_unwritten_tasks_and_import_errors_are_not_missed(demo_course, tmp_path,
 def test_a_passing_check_creates_no_review_log(demo_course, tmp_path, run_cli, study_env):
     lab = load_manifest(demo_course).get("demo")
     work = _workspace(demo_course, tmp_path, variants.reference_source(lab))
-    assert run_cli("--course-dir", demo_course, "lab", "check", "demo", "--dir", work, "--sandbox", "none").exit_code == 0
+    checked = run_cli("--course-dir", demo_course, "lab", "check", "demo", "--dir", work, "--sandbox", "none")
+    assert checked.exit_code == 0
     assert not study_env.exists()
 
 
