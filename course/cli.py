@@ -8,6 +8,7 @@ import click
 
 from course.commands import cards as cards_cmd
 from course.commands import common
+from course.commands import dev as dev_cmd
 from course.commands import export as export_cmd
 from course.commands import grade as grade_cmd
 from course.commands import lab as lab_cmd
@@ -30,6 +31,7 @@ def main(course_dir: str | None) -> None:
                  course study                          (or study in the terminal)
     Students:    course lab list / start / check / hint
     Instructors: course grade, course release
+    Authors:     course dev selfcheck / figures / mutate
     """
 
 
@@ -39,3 +41,6 @@ main.add_command(study_cmd.study)
 main.add_command(lab_cmd.lab)
 main.add_command(grade_cmd.grade)
 main.add_command(grade_cmd.release)
+main.add_command(dev_cmd.dev)
+for alias in dev_cmd.ALIASES:
+    lab_cmd.lab.add_command(alias)

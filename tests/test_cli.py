@@ -179,8 +179,11 @@ def test_check_from_inside_the_workspace(demo_course, tmp_path, run_cli, monkeyp
 
 
 def test_lab_figures_are_drawn_from_the_reference(tmp_path, run_cli):
-    result = run_cli("lab", "figures", "f1", "--out", tmp_path)
+    out = tmp_path / "a folder with spaces"  # the folder is an argument of the child, not its source
+    out.mkdir()
+    result = run_cli("dev", "figures", "f1", "--out", out)
     assert result.exit_code == 0, result.output
+    tmp_path = out
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs and all(name.startswith("f1-") for name in pngs)
     assert all((tmp_path / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in pngs)
@@ -465,3 +468,12 @@ def test_unknown_tag_warns_and_plurals_are_right(demo_course, tmp_path, run_cli)
     done = subprocess.run([sys.executable, "-m", "course", "cards", "import", str(tmp_path / "set.txt"), "-o",
                            str(tmp_path / "c.md")], capture_output=True, text=True)
     assert done.stderr.strip().endswith(": 1 card")
+
+
+def test_author_commands_live_under_dev_and_the_old_spelling_forwards(demo_course, run_cli):
+    assert "selfcheck" not in run_cli("lab", "--help").output  # the student's group shows student commands
+    assert {"selfcheck", "figures", "mutate"} <= set(run_cli("dev", "--help").output.split())
+    new = run_cli("--course-dir", demo_course, "dev", "selfcheck", "demo", "--sandbox", "none")
+    old = run_cli("--course-dir", demo_course, "lab", "selfcheck", "demo", "--sandbox", "none")
+    assert new.exit_code == old.exit_code == 0, new.output + old.output
+    assert "reference 5/5" in new.output and "'course lab selfcheck' is now 'course dev selfcheck'" in old.output

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from course.cards.pairing import short_front, task_search
 
-NOT_IMPLEMENTED = "NotImplementedError"
 MAX_CARDS_SHOWN = 5  # per missed task; the study command shows them all
 
 
@@ -32,7 +31,7 @@ def task_outcomes(result) -> dict[int, bool]:
     for r in result.results:
         task = r.test.task
         passed[task] = passed.get(task, True) and r.passed
-        if not r.passed and not (r.message or "").strip().startswith(NOT_IMPLEMENTED):
+        if not r.passed and not r.not_written:
             missed.add(task)
     return {task: ok for task, ok in passed.items() if ok or task in missed}
 

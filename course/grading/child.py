@@ -15,7 +15,6 @@ import marshal
 import os
 import sys
 import time
-import traceback
 import types
 
 ORACLE = "oracle:"  # as in course.grading.runner (not imported here: the child stays small)
@@ -106,6 +105,7 @@ def main() -> None:
     out = os.fdopen(setup["fd"], "w", encoding="utf-8", closefd=False)
     sys.path.insert(0, setup["workdir"])
     from course.grading import plain, testing
+    from course.grading.failure import Failure
 
     _mpl_cache(setup.get("mpl_cache"))
     _preload(setup.get("preload") or [])
@@ -132,7 +132,7 @@ def main() -> None:
         try:
             student = _load(spec["module"], spec["solution_path"])
         except BaseException as exc:  # noqa: BLE001  (SystemExit and friends are student errors too)
-            _send(out, {"event": "import_error", "error": _describe_import(exc, spec["module"])})
+            _send(out, {"event": "import_error", "error": Failure.from_exception(exc, spec["module"]).to_wire()})
             return
     for name in spec["names"]:
         _send(out, {"event": "start", "name": name})
@@ -144,33 +144,8 @@ def main() -> None:
             data = plain.dumps(plain.to_plain(value))
             _send(out, {"event": "result", "name": name, "data": data})
         except BaseException as exc:  # noqa: BLE001
-            _send(out, {"event": "error", "name": name, "error": _describe(exc)})
+            _send(out, {"event": "error", "name": name, "error": Failure.from_exception(exc).to_wire()})
     _send(out, {"event": "done"})
-
-
-def _describe(exc: BaseException) -> str:
-    """The exception and the last frames of the student's code, for feedback."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    student_frames = [f for f in frames if "course" + os.sep not in f.filename][-3:]
-    where = "".join(
-        f"\n  {os.path.basename(f.filename)}:{f.lineno} in {f.name}" + (f": {f.line}" if f.line else "") for f in student_frames
-    )
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return text + where
-
-
-def _describe_import(exc: BaseException, module: str) -> str:
-    """An import failure as a compiler would show it: ``f1.py:474:``, the line and a caret."""
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        where = f"{module}.py:{exc.lineno}:"
-        text = (exc.text or "").rstrip("\n")
-        shown = f"{where} {type(exc).__name__}: {exc.msg}"
-        if text.strip():
-            indent = len(text) - len(text.lstrip())
-            caret = " " * max(0, (exc.offset or 1) - 1 - indent) + "^"
-            shown += f"\n    {text.strip()}\n    {caret}"
-        return shown
-    return _describe(exc)
 
 
 if __name__ == "__main__":

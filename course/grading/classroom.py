@@ -19,6 +19,7 @@ from pathlib import Path
 
 from course.errors import CourseError
 from course.files import atomic_write_bytes
+from course.grading import report
 from course.grading.feedback import clean
 from course.grading.grade import LabResult, grade
 from course.labs.manifest import Lab
@@ -121,53 +122,6 @@ def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None, hide: 
         return Graded(submission, None, f"grader error: {type(exc).__name__}: {exc}")
 
 
-def zero_result(lab: Lab, message: str) -> dict:
-    """Gradescope results for a submission that could not be graded at all."""
-    return {"score": 0, "max_score": lab.max_points, "output": message, "tests": [], "lab": lab.slug}
-
-
-def feedback_markdown(graded: Graded, lab: Lab, *, instructor: bool = False) -> str:
-    """The student's feedback (hidden tests without expected values), or with ``instructor``
-    the full detail of every failure and the end of the child's output."""
-    title = "instructor's copy" if instructor else "feedback"
-    lines = [f"# {lab.title}: {title} for {graded.submission.student}", ""]
-    result = graded.result
-    if result is None:
-        lines += [f"Your submission could not be graded: {clean(graded.error)}", "", f"Score: 0/{lab.max_points:g}"]
-        return "\n".join(lines) + "\n"
-    lines += [f"**Score: {result.score:g}/{result.max_score:g}**", ""]
-    if result.import_error:
-        lines += ["Your module failed to import, so no test could run:", "", *fenced(result.import_error), ""]
-    scores = result.task_scores()
-    for task in lab.tasks:
-        got, total = scores.get(task.number, (0, 0))
-        lines.append(f"## Task {task.number}: {task.title} ({got:g}/{total:g})")
-        lines.append("")
-        for r in result.results:
-            if r.test.task != task.number:
-                continue
-            mark = "✅" if r.passed else "❌"
-            lines.append(f"- {mark} `{r.test.name}` ({r.score:g}/{r.test.points:g})" + (" (hidden test)" if r.test.hidden else ""))
-            message = (r.detail or r.message) if instructor else r.message
-            if not r.passed and message and not result.import_error:
-                shown = "\n".join(message.strip().splitlines()[: 40 if instructor else 8])
-                lines += ["", *("  " + line for line in fenced(shown)), ""]
-        lines.append("")
-    for note in result.notes:
-        lines.append(f"_Note: {note}_")
-    if instructor and result.output.strip():
-        lines += ["", "## End of the child's output", "", *fenced(result.output.strip())]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def fenced(text: str) -> list[str]:
-    """``text`` (which came from student code) as a Markdown code block it cannot close:
-    the fence is longer than any run of backticks inside, so nothing in it renders."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence + "text", *text.splitlines(), fence]
-
-
 def csv_cell(value: str) -> str:
     """A student-controlled CSV field that a spreadsheet will not run as a formula."""
     value = clean(value).replace("\n", " ")
@@ -235,9 +189,10 @@ def _write_student(lab: Lab, g: Graded, folder: Path) -> str:
     except OSError as exc:
         return f"{folder}: {exc.strerror}"
     files = {
-        "results.json": json.dumps(g.result.to_gradescope() if g.result else zero_result(lab, clean(g.error)), indent=1),
-        "feedback.md": feedback_markdown(g, lab),
-        "instructor.md": feedback_markdown(g, lab, instructor=True),
+        "results.json": json.dumps(report.gradescope(g.result) if g.result else report.gradescope_error(lab, g.error),
+                                   indent=1),
+        "feedback.md": report.markdown(lab, g.submission.student, g.result, g.error),
+        "instructor.md": report.markdown(lab, g.submission.student, g.result, g.error, instructor=True),
     }
     for name, text in files.items():
         problem = _unsafe_entry(folder / name)

@@ -11,9 +11,10 @@ could otherwise copy from the feedback of a first submission into the next one.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -26,6 +27,8 @@ def clean(text: str) -> str:
 
 
 def _kind(value: Any) -> str:
+    import numpy as np
+
     if isinstance(value, np.ndarray):
         return f"an array of shape {tuple(value.shape)}"
     if isinstance(value, list):
@@ -36,6 +39,8 @@ def _kind(value: Any) -> str:
 
 
 def _numeric(value: Any) -> np.ndarray | None:
+    import numpy as np  # numpy only once a hidden test has failed: clean() is imported early
+
     if isinstance(value, bool) or value is None or isinstance(value, (str, dict)):
         return None
     try:
@@ -47,6 +52,8 @@ def _numeric(value: Any) -> np.ndarray | None:
 
 def difference(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0, where: str = "result") -> str:
     """Where ``got`` departs from ``expected``, in words that give no expected value."""
+    import numpy as np
+
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return f"{where}: the type differs (got {_kind(got)})"

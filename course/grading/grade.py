@@ -26,6 +26,7 @@ from course import __version__
 from course.content import package_dir
 from course.errors import CourseError
 from course.grading import runner, sandbox
+from course.grading.failure import Failure
 from course.labs import markers
 from course.labs.manifest import Lab
 
@@ -43,6 +44,12 @@ class TestResult:
     message: str = ""  # what the student sees (cleaned; for hidden tests, no expected values)
     seconds: float = 0.0
     detail: str = ""  # the instructor's full message, when it differs from ``message``
+    failure: Failure | None = None  # the exception the student's code raised, if that was the failure
+
+    @property
+    def not_written(self) -> bool:
+        """Failed on an untouched stub (``raise NotImplementedError``), not on wrong code."""
+        return self.failure is not None and self.failure.type == "NotImplementedError"
 
     @property
     def score(self) -> float:
@@ -86,37 +93,6 @@ class LabResult:
 
     def by_name(self) -> dict[str, TestResult]:
         return {r.test.name: r for r in self.results}
-
-    def to_gradescope(self) -> dict:
-        tests = []
-        counters: dict[int, int] = {}
-        for r in self.results:
-            counters[r.test.task] = counters.get(r.test.task, 0) + 1
-            tests.append(
-                {
-                    "name": r.test.name,
-                    "number": f"{r.test.task}.{counters[r.test.task]}",
-                    "score": r.score,
-                    "max_score": r.test.points,
-                    "status": "passed" if r.passed else "failed",
-                    "output": r.message,
-                    "tags": [f"task-{r.test.task}"] + (["hidden"] if r.test.hidden else []),
-                    "visibility": "after_published" if r.test.hidden else "visible",
-                }
-            )
-        notes = "\n".join(([f"Your module failed to import:\n{self.import_error}"] if self.import_error else []) + self.notes)
-        return {
-            "score": self.score,
-            "max_score": self.max_score,
-            "execution_time": round(self.seconds, 3),
-            "output": notes,
-            "output_format": "text",
-            "visibility": "visible",
-            "stdout_visibility": "hidden",
-            "tests": tests,
-            "lab": self.lab.slug,
-            "sandbox": self.sandbox,
-        }
 
 
 _loaded_tests: dict[tuple, tuple[ModuleType, list[GradedTest]]] = {}
@@ -614,7 +590,7 @@ def _judge(test: GradedTest, outcome: runner.ProbeOutcome | None, refs: dict[str
 
     outcome = outcome or runner.ProbeOutcome(False, error="no result")
     if not outcome.ok:
-        return TestResult(test, False, feedback.clean(outcome.error), outcome.seconds)
+        return TestResult(test, False, feedback.clean(outcome.error), outcome.seconds, failure=outcome.failure)
     expected = refs.get(test.name)
     try:
         test.verify(outcome.data, expected)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from course.grading import cgroup, sandbox, strip
+from course.grading.failure import Failure
 
 MAX_LINE = 64 * 1024**2  # bytes of one probe's data
 MAX_TOTAL = 256 * 1024**2  # bytes one child may send in all
@@ -41,6 +42,7 @@ class ProbeOutcome:
     data: object = None
     error: str = ""
     seconds: float = 0.0
+    failure: Failure | None = None  # when the student's code raised: where and what
 
 
 @dataclass
@@ -383,13 +385,14 @@ class _Child:
             if kind == "result":
                 self.outcomes[name] = _decode_result(event.get("data"), seconds)
             else:
-                self.outcomes[name] = ProbeOutcome(False, error=str(event.get("error"))[:4000], seconds=seconds)
+                failure = Failure.from_wire(event.get("error"))
+                self.outcomes[name] = ProbeOutcome(False, error=failure.text(), seconds=seconds, failure=failure)
             self.current = None
             self.progressed = True
             if self.on_outcome is not None:
                 self.on_outcome(name, self.outcomes[name])
         elif kind == "import_error" and self.current == _IMPORT:
-            self.import_error = str(event.get("error"))[:4000]
+            self.import_error = Failure.from_wire(event.get("error")).text()
             for n in self.names:
                 self.outcomes.setdefault(n, ProbeOutcome(False, error="your module failed to import (the error is shown once, above the tests)"))
             self.progressed = True

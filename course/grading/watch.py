@@ -72,20 +72,3 @@ class Saves:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-
-
-def verdict(result) -> str:
-    """One line: the score and the first failing test (or that all pass)."""
-    pct = 100 * result.score / result.max_score if result.max_score else 0
-    head = f"{result.lab.slug}: {result.score:g}/{result.max_score:g} ({pct:.0f}%)"
-    if result.import_error:
-        first = result.import_error.strip().splitlines()[0] if result.import_error.strip() else ""
-        return f"{head} - your module failed to import: {first}"[:300]
-    failing = [r for r in result.results if not r.passed]
-    if not failing:
-        return f"{head} - all tests pass"
-    first = min(failing, key=lambda r: r.test.task)  # the earliest task, in test order within it
-    message = " ".join(first.message.strip().splitlines()[:1])
-    line = f"{head} - first failing: {first.test.name} (task {first.test.task})"
-    return (line + (f": {message}" if message else ""))[:300]
-

@@ -11,7 +11,7 @@ import pytest
 
 from course.grading import grade as grade_mod
 from course.grading import runner
-from course.grading.watch import verdict
+from course.grading.report import verdict
 
 from conftest import FIXTURES, SANDBOXES
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from course.grading import report
 from course.grading.grade import grade
 from course.labs import variants
 from course.labs.selfcheck import selfcheck
@@ -44,7 +45,7 @@ def test_failure_message_teaches(demo_lab, tmp_path):
 
 def test_gradescope_schema(demo_lab, tmp_path):
     path = variants.write_variant(variants.stub_source(demo_lab), tmp_path, demo_lab)
-    data = grade(demo_lab, path, sandbox_kind="none").to_gradescope()
+    data = report.gradescope(grade(demo_lab, path, sandbox_kind="none"))
     assert {"score", "max_score", "execution_time", "tests", "output", "visibility", "lab", "sandbox"} <= set(data)
     assert data["score"] == 0 and data["max_score"] == 5 and data["lab"] == "demo"
     for test in data["tests"]:
