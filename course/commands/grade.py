@@ -19,7 +19,8 @@ from course.errors import CourseError
                    "(DIR/<student>/results.json, as Gradescope exports them).")
 @click.option("--no-report", is_flag=True, help="Skip concepts.csv and class-report.html (one submission per "
                                                 "run, as on Gradescope).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Submissions graded at once.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Submissions graded at once.")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None)
 @click.option("--trust-submissions", is_flag=True,
               help="Grade without bubblewrap: student code then runs behind an audit guard only, which native "
@@ -53,7 +54,8 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
 
     kind = sandbox_mod.choose(sandbox)
     if kind == "none" and not trust_submissions:
-        why = "is turned off (--sandbox none)" if sandbox_mod.bwrap_works() else "is not usable here (install the 'bubblewrap' package)"
+        why = ("is turned off (--sandbox none)" if sandbox_mod.bwrap_works()
+               else "is not usable here (install the 'bubblewrap' package)")
         raise CourseError(f"--sandbox: bubblewrap {why}; grading a class without it needs --trust-submissions")
     out_path = Path(out_dir)
     if out_path.exists() and not out_path.is_dir():
@@ -90,7 +92,8 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
         if g.result:
             table.add_row(escape(g.submission.student), f"{g.result.score:g}/{g.result.max_score:g}", g.result.status)
         else:
-            table.add_row(escape(g.submission.student), f"0/{lab_.max_points:g}", Text(clean(g.error)[:80], style="red"))
+            table.add_row(escape(g.submission.student), f"0/{lab_.max_points:g}",
+                          Text(clean(g.error)[:80], style="red"))
     out.print(table)
     if rates:
         rate_table = Table(title="Pass rate per test")

@@ -305,7 +305,8 @@ def report_html(lab, tests: list[TestInfo], outcomes: list[Outcome], stats: Clas
     ]
     summary = f"{len(outcomes)} submissions, {n} graded ({_e(source)})"
     if n:
-        summary += (f"; mean score {statistics.mean(stats.scores):.0f}%, median {statistics.median(stats.scores):.0f}%, "
+        summary += (f"; mean score {statistics.mean(stats.scores):.0f}%, "
+                    f"median {statistics.median(stats.scores):.0f}%, "
                     f"{sum(s >= 100 - 1e-9 for s in stats.scores)} with full marks")
     parts.append(f'<p class="meta">{summary}.</p>')
     if not n:

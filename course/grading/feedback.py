@@ -58,7 +58,8 @@ def difference(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0, w
         if not isinstance(got, dict):
             return f"{where}: the type differs (got {_kind(got)})"
         if set(got) != set(expected):
-            return f"{where}: the keys differ ({len(set(expected) - set(got))} missing, {len(set(got) - set(expected))} extra)"
+            return (f"{where}: the keys differ ({len(set(expected) - set(got))} missing, "
+                    f"{len(set(got) - set(expected))} extra)")
         for key in expected:
             inner = difference(got[key], expected[key], rtol, atol, f"{where}[{key!r}]")
             if inner:
@@ -66,7 +67,8 @@ def difference(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0, w
         return ""
     e, g = _numeric(expected), _numeric(got)
     if e is None or g is None:
-        if type(got) is not type(expected) and not (isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple))):
+        if type(got) is not type(expected) and not (isinstance(got, (list, tuple))
+                                                    and isinstance(expected, (list, tuple))):
             return f"{where}: the type differs (got {_kind(got)})"
         if isinstance(expected, (list, tuple)):
             if len(got) != len(expected):

@@ -424,7 +424,8 @@ class _TrustedSide(threading.Thread):
         try:
             self.refs = reference_outputs(self.lab, self.tests, self.kind)
             _warm_checks(self.lab, self.tests)
-            if "matplotlib" in self.lab.test_file.read_text(encoding="utf-8") + self.lab.solution_file.read_text(encoding="utf-8"):
+            if "matplotlib" in (self.lab.test_file.read_text(encoding="utf-8")
+                                + self.lab.solution_file.read_text(encoding="utf-8")):
                 _build_mpl_fontlist(self.kind)
         except BaseException as exc:  # noqa: BLE001  (raised again in the grading thread)
             self.error = exc

@@ -55,7 +55,8 @@ def to_plain(value: Any, where: str = "result") -> Any:
                 raise NotPlainData(f"{where}: dict key {key!r} is not a string")
             out[key] = to_plain(v, f"{where}[{key!r}]")
         return out
-    raise NotPlainData(f"{where}: got a {kind.__module__}.{kind.__qualname__}; expected numbers, lists, dicts or arrays")
+    raise NotPlainData(f"{where}: got a {kind.__module__}.{kind.__qualname__}; "
+                       "expected numbers, lists, dicts or arrays")
 
 
 def _encode(value: Any) -> Any:

@@ -126,7 +126,8 @@ def _namespace_args() -> list[str]:
     the real root (owner of the host's files, exempt from the process limit), so the child
     keeps only the capabilities to switch user and switches to 'nobody' before it reads
     anything (see :mod:`course.grading.child`)."""
-    common = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--new-session"]
+    common = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+              "--new-session"]
     if as_root():
         return [*common, "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     return [*common, "--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
@@ -192,7 +193,8 @@ def command(kind: str, argv: list[str], workdir: Path, hidden: list[Path]) -> li
     # Mask content and caches that sit inside a mounted tree (a wheel's _content, say).
     for path in [*course_copies(), *hidden]:
         real = os.path.realpath(path)
-        if os.path.isdir(real) and any(real == r or real.startswith(r + os.sep) for r in [*python_roots(), engine, "/usr", "/etc"]):
+        if os.path.isdir(real) and any(real == r or real.startswith(r + os.sep)
+                                       for r in [*python_roots(), engine, "/usr", "/etc"]):
             cmd += ["--tmpfs", real]
     cmd += ["--ro-bind", str(workdir), str(workdir), "--chdir", str(workdir)]
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp"]

@@ -20,7 +20,8 @@ _JUDGING = ("expect", "check")
 
 def _is_graded(decorator: ast.expr) -> bool:
     func = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return (isinstance(func, ast.Name) and func.id == "graded") or (isinstance(func, ast.Attribute) and func.attr == "graded")
+    return ((isinstance(func, ast.Name) and func.id == "graded")
+            or (isinstance(func, ast.Attribute) and func.attr == "graded"))
 
 
 def _defined(stmt: ast.stmt) -> set[str]:

@@ -154,7 +154,7 @@ fi
 "$root/venv/bin/python" -m pip install "$root/source/engine"
 """
 
-RUN_AUTOGRADER = """#!/usr/bin/env bash
+RUN_AUTOGRADER = ("""#!/usr/bin/env bash
 # Gradescope runs this for every submission; it must always leave results.json.
 root="${{AUTOGRADER_ROOT:-/autograder}}"
 mkdir -p "$root/results"
@@ -165,10 +165,11 @@ out=$(mktemp -d)
 if [ -f "$out/submission/results.json" ]; then
   cp "$out/submission/results.json" "$root/results/results.json"
 else
-  echo '{{"score": 0, "output": "The autograder could not grade this submission; please contact your instructor.", "tests": []}}' \\
+  echo '{{"score": 0, "output": "The autograder could not grade this submission; """
+                  """please contact your instructor.", "tests": []}}' \\
     > "$root/results/results.json"
 fi
-"""
+""")
 
 
 def _write_one_lab(lab: Lab, dest: Path) -> None:
@@ -253,7 +254,8 @@ def github_classroom(root: Path, manifest: Manifest, target: Path) -> None:
             for name, text in student_files(lab).items():
                 (work / name).write_text(text, encoding="utf-8")
         steps = "".join(WORKFLOW_STEP.format(slug=lab.slug, points=f"{points[lab.slug]:g}") for lab in manifest.labs)
-        env = "".join(f'          {lab.slug.upper()}_RESULTS: "${{{{steps.{lab.slug}.outputs.result}}}}"\n' for lab in manifest.labs)
+        env = "".join(f'          {lab.slug.upper()}_RESULTS: "${{{{steps.{lab.slug}.outputs.result}}}}"\n'
+                      for lab in manifest.labs)
         reporter = (
             "      - name: Autograding Reporter\n"
             "        uses: classroom-resources/autograding-grading-reporter@v1\n"

@@ -66,7 +66,8 @@ def points_problems(lab: Lab, tests) -> list[str]:
     for task in lab.tasks:
         total = sum(t.points for t in tests if t.task == task.number)
         if abs(total - task.points) > 1e-9:
-            problems.append(f"{lab.directory / 'lab.toml'}: task {task.number} is worth {task.points:g} but its tests add up to {total:g}")
+            problems.append(f"{lab.directory / 'lab.toml'}: task {task.number} is worth {task.points:g} "
+                            f"but its tests add up to {total:g}")
         if not any(t.task == task.number and not t.hidden for t in tests):
             problems.append(f"{lab.test_file}: task {task.number} has no public test")
     return problems
