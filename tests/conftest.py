@@ -30,7 +30,8 @@ from course.grading import sandbox  # noqa: E402
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
 
-SANDBOXES = ["none", pytest.param("bwrap", marks=pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap not usable here"))]
+SANDBOXES = ["none", pytest.param("bwrap", marks=pytest.mark.skipif(not sandbox.bwrap_works(),
+                                                                    reason="bubblewrap not usable here"))]
 
 
 def load_module(path: Path, name: str):

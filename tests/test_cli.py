@@ -85,7 +85,8 @@ def test_bad_card_file_error_names_file_and_line(demo_course):
     done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), "cards", "lint"],
                           capture_output=True, text=True)
     assert done.returncode == 2
-    assert done.stderr.strip() == "error: cards/broken.md:2: before the first card only 'lab:' and 'tags:' lines may appear (a card starts with '## id')"
+    assert done.stderr.strip() == ("error: cards/broken.md:2: before the first card only 'lab:' and 'tags:' lines "
+                                   "may appear (a card starts with '## id')")
 
 
 def test_lint_reports_pairing_and_exit_codes(demo_course, run_cli):
@@ -110,7 +111,8 @@ def test_cards_list_json_and_filters(demo_course, run_cli):
 
 def test_import_study_set_and_quizlet(tmp_path, run_cli):
     study = tmp_path / "set.txt"
-    study.write_text("My set\n\n#sop #Layers. What is a layer test?\n\nA test of one layer's property, costs $5.\n\nWhy?\n\nBecause.\n")
+    study.write_text("My set\n\n#sop #Layers. What is a layer test?\n\n"
+                     "A test of one layer's property, costs $5.\n\nWhy?\n\nBecause.\n")
     out = tmp_path / "cards.md"
     result = run_cli("cards", "import", study, "-o", out)
     assert result.exit_code == 0, result.output
@@ -136,7 +138,8 @@ def test_release_student_edition_has_no_solutions(demo_course, tmp_path, run_cli
     assert run_cli("--course-dir", demo_course, "release", "--out", out).exit_code == 0
     lab_dir = out / "labs" / "demo"
     assert "return a + b" not in (lab_dir / "demo.py").read_text()
-    assert "HIDDEN" not in (lab_dir / "test_demo.py").read_text() and "test_add_many" not in (lab_dir / "test_demo.py").read_text()
+    assert ("HIDDEN" not in (lab_dir / "test_demo.py").read_text()
+            and "test_add_many" not in (lab_dir / "test_demo.py").read_text())
     assert not (lab_dir / "bugs").exists()
     # The edition is a working course: a student can start and check from it.
     work = tmp_path / "work"
@@ -235,7 +238,8 @@ def test_grade_accepts_zips_and_reports_broken_submissions(demo_course, tmp_path
     corrupt = tmp_path / "carol.zip"
     corrupt.write_bytes(b"not a zip")
     out = tmp_path / "out"
-    result = run_cli("--course-dir", demo_course, "grade", "demo", good, empty, corrupt, "--out", out, "--sandbox", "none", "--trust-submissions")
+    result = run_cli("--course-dir", demo_course, "grade", "demo", good, empty, corrupt, "--out", out,
+                     "--sandbox", "none", "--trust-submissions")
     assert result.exit_code == 0, result.output
     rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
     assert rows["alice"]["total"] == "5" and rows["alice"]["task1"] == "3" and rows["alice"]["task2"] == "2"
@@ -284,8 +288,9 @@ def test_student_names_are_unique_and_safe(tmp_path):
     (tmp_path / "alice").mkdir()
     (tmp_path / "bob").mkdir()
     (tmp_path / "bob" / "demo.py").write_text("")
-    names = [s.student for s in student_names([tmp_path / "a", tmp_path / "a", tmp_path / "a-2", tmp_path / "x" / "..",
-                                               tmp_path / "bob" / "demo.py", tmp_path / "grades.csv", tmp_path / ".hidden"])]
+    names = [s.student for s in student_names([tmp_path / "a", tmp_path / "a", tmp_path / "a-2",
+                                               tmp_path / "x" / "..", tmp_path / "bob" / "demo.py",
+                                               tmp_path / "grades.csv", tmp_path / ".hidden"])]
     assert len(set(names)) == len(names)
     assert names[:3] == ["a", "a-2", "a-2-2"]
     assert names[4] == "bob" and names[5] != "grades.csv" and not any(n.startswith(".") or n == ".." for n in names)
@@ -293,8 +298,8 @@ def test_student_names_are_unique_and_safe(tmp_path):
 
 def test_grade_and_check_fail_in_one_line(demo_course, tmp_path):
     (tmp_path / "afile").write_text("")
-    done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), "grade", "demo", str(tmp_path),
-                           "--out", str(tmp_path / "afile" / "sub")], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "course", "--course-dir", str(demo_course), "grade", "demo",
+                           str(tmp_path), "--out", str(tmp_path / "afile" / "sub")], capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     tests = demo_course / "labs" / "demo" / "test_demo.py"
     tests.write_text(tests.read_text() + "\ndef broken(:\n")
@@ -316,7 +321,8 @@ def test_start_inside_the_course_content_is_refused(demo_course, run_cli):
     assert result.exit_code == 2 and "inside the course's own files" in result.output
 
 
-@pytest.mark.parametrize("order, message", [('["demo", "demo"]', "listed twice"), ('["../x"]', "lowercase Python module name")])
+@pytest.mark.parametrize("order, message", [('["demo", "demo"]', "listed twice"),
+                                            ('["../x"]', "lowercase Python module name")])
 def test_manifest_rejects_bad_order(order, message, demo_course, run_cli):
     (demo_course / "labs" / "manifest.toml").write_text(f"order = {order}\n")
     result = run_cli("--course-dir", demo_course, "lab", "list")
@@ -409,9 +415,11 @@ def test_what_went_wrong_shows_the_task_being_worked_on_first(demo_course, tmp_p
 
 def test_course_dir_is_accepted_after_the_subcommand(demo_course, tmp_path, run_cli):
     listed = run_cli("cards", "list", "--json", "--course-dir", demo_course)
-    assert listed.exit_code == 0 and [c["id"] for c in json.loads(listed.output)] == ["demo-add", "demo-cloze", "demo-code"]
+    assert (listed.exit_code == 0
+            and [c["id"] for c in json.loads(listed.output)] == ["demo-add", "demo-cloze", "demo-code"])
     assert run_cli("cards", "lint", "--course-dir", demo_course).exit_code == 0
-    assert json.loads(run_cli("lab", "list", "--json", "--dir", tmp_path, "--course-dir", demo_course).output)[0]["slug"] == "demo"
+    assert json.loads(run_cli("lab", "list", "--json", "--dir", tmp_path, "--course-dir",
+                              demo_course).output)[0]["slug"] == "demo"
     assert "due now: 0" in run_cli("study", "--stats", "--db", tmp_path / "r.db", "--course-dir", demo_course).output
     # After the subcommand it wins over the one before it.
     both = run_cli("--course-dir", "/nonexistent", "cards", "list", "--json", "--course-dir", demo_course)
@@ -429,11 +437,14 @@ def test_course_dir_is_accepted_after_the_subcommand(demo_course, tmp_path, run_
         (("cards", "list", "--lab", "nosuch"), "error: --lab: unknown lab 'nosuch' (labs: demo)"),
         (("study", "--lab", "nosuch", "--stats"), "error: --lab: unknown lab 'nosuch' (labs: demo)"),
         (("export", "anki", "--lab", "nosuch"), "error: --lab: unknown lab 'nosuch' (labs: demo)"),
-        (("export", "anki", "-o", "{tmp}/missing/dir/x.apkg"), "error: -o/--output: cannot write {tmp}/missing/dir/x.apkg: folder {tmp}/missing/dir does not exist"),
-        (("cards", "import", "{tmp}/set.txt", "-o", "{tmp}/missing/c.md"), "error: -o/--output: cannot write {tmp}/missing/c.md: folder {tmp}/missing does not exist"),
+        (("export", "anki", "-o", "{tmp}/missing/dir/x.apkg"),
+         "error: -o/--output: cannot write {tmp}/missing/dir/x.apkg: folder {tmp}/missing/dir does not exist"),
+        (("cards", "import", "{tmp}/set.txt", "-o", "{tmp}/missing/c.md"),
+         "error: -o/--output: cannot write {tmp}/missing/c.md: folder {tmp}/missing does not exist"),
         (("release", "--out", "/proc/x"), "error: --out: cannot write /proc/x ("),
         (("release", "--gradescope", "demo", "--out", "/proc/x.zip"), "error: --out: cannot write /proc/x.zip ("),
-        (("release", "--out", "{tmp}/missing/edition"), "error: --out: cannot write {tmp}/missing/edition: folder {tmp}/missing does not exist"),
+        (("release", "--out", "{tmp}/missing/edition"),
+         "error: --out: cannot write {tmp}/missing/edition: folder {tmp}/missing does not exist"),
     ],
 )
 def test_errors_have_one_form(args, message, demo_course, tmp_path):

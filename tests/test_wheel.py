@@ -16,8 +16,8 @@ from conftest import REPO
 def wheel_venv(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
-    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
-                           capture_output=True, text=True)
+    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
+                            str(REPO)], capture_output=True, text=True)
     if built.returncode != 0:
         pytest.fail(built.stdout[-2000:] + built.stderr[-2000:])
     wheel = next(dist.glob("*.whl"))
@@ -28,8 +28,8 @@ def wheel_venv(tmp_path_factory):
     site = next((env_dir / "lib").glob("python*/site-packages"))
     deps = [p for p in sys.path if p.endswith("site-packages")]
     (site / "zz_deps.pth").write_text("\n".join(deps) + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True)
     return python, tmp
 
 
@@ -42,8 +42,8 @@ def test_wheel_exports_the_deck_and_grades_from_a_fresh_venv(wheel_venv):
                            capture_output=True, text=True, cwd=work, env=env, check=True).stdout.strip()
     assert where.endswith(os.path.join("site-packages", "course", "_content")), where
     out = work / "deck.apkg"
-    done = subprocess.run([str(python), "-m", "course", "export", "anki", "-o", str(out)], capture_output=True, text=True,
-                          cwd=work, env=env)
+    done = subprocess.run([str(python), "-m", "course", "export", "anki", "-o", str(out)], capture_output=True,
+                          text=True, cwd=work, env=env)
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 10_000
     labs = subprocess.run([str(python), "-m", "course", "lab", "list", "--json"], capture_output=True, text=True,
@@ -66,7 +66,9 @@ def test_editable_install_carries_no_copy_of_the_course(tmp_path):
     be one more place for the grading sandbox to hide (students could import the reference)."""
     import zipfile
 
-    built = subprocess.run([sys.executable, "-c", f"from hatchling.build import build_editable; print(build_editable({str(tmp_path)!r}))"],
+    built = subprocess.run([sys.executable, "-c",
+                            "from hatchling.build import build_editable; "
+                            f"print(build_editable({str(tmp_path)!r}))"],
                            capture_output=True, text=True, cwd=REPO)
     assert built.returncode == 0, built.stderr[-2000:]
     names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()

@@ -346,7 +346,8 @@ def test_points_and_bugs_are_consistent():
     assert {t for t, _ in tests.values()} == {task["number"] for task in toml["task"]}
     for bug in sorted((LAB / "bugs").glob("*.py")):
         tree = ast.parse(bug.read_text(encoding="utf-8"))
-        caught = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "CAUGHT_BY"]
+        caught = [ast.literal_eval(n.value) for n in tree.body
+                  if isinstance(n, ast.Assign) and n.targets[0].id == "CAUGHT_BY"]
         assert caught and set(caught[0]) <= set(tests), bug.name
         assert ast.get_docstring(tree), bug.name
 
@@ -357,5 +358,6 @@ def test_lesson_lists_tasks_and_exactly_the_lab_cards():
     for task in toml["task"]:
         assert f"### Task {task['number']}: {task['title']}" in lesson
     listed = re.findall(r"^- `([a-z0-9-]+)`$", lesson.split("## Cards", 1)[1], flags=re.M)
-    cards = re.findall(r"^## (attention-[a-z0-9-]+)$", (REPO / "cards" / "attention.md").read_text(encoding="utf-8"), flags=re.M)
+    cards = re.findall(r"^## (attention-[a-z0-9-]+)$", (REPO / "cards" / "attention.md").read_text(encoding="utf-8"),
+                       flags=re.M)
     assert sorted(listed) == sorted(cards) and len(cards) >= 10

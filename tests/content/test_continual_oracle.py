@@ -127,7 +127,8 @@ def test_accuracy_matches_sklearn(lab):
     lab.fit(model, tasks[0]["X"], tasks[0]["y"], epochs=3)
     with torch.no_grad():
         pred = model(torch.tensor(tasks[1]["X_test"])).argmax(1).numpy()
-    assert lab.accuracy(model, tasks[1]["X_test"], tasks[1]["y_test"]) == metrics.accuracy_score(tasks[1]["y_test"], pred)
+    assert (lab.accuracy(model, tasks[1]["X_test"], tasks[1]["y_test"])
+            == metrics.accuracy_score(tasks[1]["y_test"], pred))
     assert out["R"][1, 0] >= 0.8  # replay keeps task A
 
 

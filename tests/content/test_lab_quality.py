@@ -28,7 +28,8 @@ CASES = sorted((p.parent.name, p.stem) for p in ALTERNATIVES.glob("*/*.py"))
 @pytest.mark.parametrize(("slug", "name"), CASES, ids=[f"{s}/{n}" for s, n in CASES])
 def test_alternative_gets_full_marks(slug, name, tmp_path):
     lab = MANIFEST.get(slug)
-    source = variants.reference_source(lab) + "\n\n# ---- alternative ----\n" + (ALTERNATIVES / slug / f"{name}.py").read_text()
+    source = (variants.reference_source(lab) + "\n\n# ---- alternative ----\n"
+              + (ALTERNATIVES / slug / f"{name}.py").read_text())
     result = grade(lab, variants.write_variant(source, tmp_path, lab), sandbox_kind="none")
     failed = {r.test.name: r.message for r in result.results if not r.passed}
     assert failed == {} and result.full_marks
@@ -92,7 +93,8 @@ def test_local_pytest_compares_with_the_course_reference(tmp_path, monkeypatch):
     import sys
 
     lab = MANIFEST.get("f1")
-    (tmp_path / "f1.py").write_text(variants.reference_source(lab) + "\n\ndef accuracy(y_true, y_pred):\n    return 0.5\n")
+    (tmp_path / "f1.py").write_text(variants.reference_source(lab)
+                                    + "\n\ndef accuracy(y_true, y_pred):\n    return 0.5\n")
     (tmp_path / "test_f1.py").write_text(lab.test_file.read_text(encoding="utf-8"))
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_f1.py",
                            "-k", "test_prf_battery or test_confusion_random"],

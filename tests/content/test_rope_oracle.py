@@ -153,7 +153,8 @@ def test_permutations_are_p_and_its_inverse(d):
 
 def test_half_convention_equals_hf():
     y, positions = _randn(2, 3, 5, 8, seed=7), torch.arange(3, 8)
-    torch.testing.assert_close(rope.apply_rope_half(y, positions), _hf_rotate_half_rope(y, positions), rtol=0, atol=1e-14)
+    torch.testing.assert_close(rope.apply_rope_half(y, positions), _hf_rotate_half_rope(y, positions),
+                               rtol=0, atol=1e-14)
     x = _randn(2, 3, 5, 8, seed=8)
     torch.testing.assert_close(
         _hf_rotate_half_rope(rope.interleaved_to_half(x), positions),

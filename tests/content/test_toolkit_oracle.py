@@ -154,7 +154,8 @@ def test_trusted_optimisers_of_the_graded_tests_equal_torch_optim():
         for make in (lambda p: torch.optim.Adam(p, lr=0.01, maximize=maximize),
                      lambda p: graded_tests._Adam(p, lr=0.01, maximize=maximize)):
             model = tk.make_mlp(seed=5)
-            runs.append(tk.overfit_one_batch(model, X, y, torch.nn.functional.cross_entropy, make(model.parameters()), 30))
+            runs.append(tk.overfit_one_batch(model, X, y, torch.nn.functional.cross_entropy,
+                                             make(model.parameters()), 30))
         np.testing.assert_allclose(runs[0], runs[1], rtol=1e-5, atol=1e-7)
     runs = []
     for make in (lambda p: torch.optim.SGD(p, lr=0.3), lambda p: graded_tests._SGD(p, lr=0.3)):
@@ -247,7 +248,8 @@ def test_checked_mse_equals_torch_and_sklearn():
     ours = tk.checked_mse(pred, target)
     assert isinstance(ours, float)
     assert ours == pytest.approx(mean_squared_error(target.ravel(), pred.ravel()), rel=1e-12)
-    assert ours == pytest.approx(torch.nn.functional.mse_loss(torch.tensor(pred), torch.tensor(target)).item(), rel=1e-12)
+    assert ours == pytest.approx(torch.nn.functional.mse_loss(torch.tensor(pred), torch.tensor(target)).item(),
+                                 rel=1e-12)
 
 
 def test_mse_loss_really_broadcasts_with_a_warning():

@@ -200,7 +200,8 @@ def test_symlink_to_the_reference_is_refused(how, demo_lab, tmp_path, run_cli):
         sub.mkdir()
         os.symlink(demo_lab.directory, sub / "demo")
     out = tmp_path / "out"
-    result = run_cli("--course-dir", demo_lab.directory.parent.parent, "grade", "demo", sub, "--out", out, "--sandbox", "none", "--trust-submissions")
+    result = run_cli("--course-dir", demo_lab.directory.parent.parent, "grade", "demo", sub, "--out", out,
+                     "--sandbox", "none", "--trust-submissions")
     assert result.exit_code == 0, result.output
     row = next(csv.DictReader((out / "grades.csv").open()))
     assert row["total"] == "0"
@@ -298,7 +299,8 @@ def test_bubblewrap_child_is_unprivileged_and_bounded(demo_lab, tmp_path):
     from course.grading import sandbox
     from course.grading.grade import hidden_paths
 
-    targets = [sandbox.package_dir() / "planted.py", Path(sandbox.python_roots()[0]) / "planted.py", Path("/usr/planted")]
+    targets = [sandbox.package_dir() / "planted.py", Path(sandbox.python_roots()[0]) / "planted.py",
+               Path("/usr/planted")]
     source = (
         "import os, subprocess\n"
         f"TARGETS = {[str(t) for t in targets]!r}\n"
@@ -454,7 +456,8 @@ def test_control_group_ends_what_a_child_leaves_behind():
     from course.grading import cgroup
 
     group = cgroup.make(2**30, 16)
-    proc = subprocess.Popen(group.wrap(["/bin/sh", "-c", "setsid sleep 60 & echo $!"]), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(group.wrap(["/bin/sh", "-c", "setsid sleep 60 & echo $!"]), stdout=subprocess.PIPE,
+                            text=True)
     helper = int(proc.stdout.readline())
     proc.wait()
     os.kill(helper, 0)  # still running after its parent ended

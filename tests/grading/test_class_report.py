@@ -50,7 +50,8 @@ def test_concepts_csv_per_task_and_card(graded_class):
     assert (tasks["1"]["failed"], tasks["1"]["graded"], tasks["1"]["share_failed"]) == ("2", "3", "0.667")
     assert (tasks["2"]["failed"], tasks["2"]["share_failed"], tasks["2"]["text"]) == ("1", "0.333", "Scale")
     cards = [r for r in rows if r["kind"] == "card"]
-    assert [(r["card"], r["task"], r["failed"], r["share_failed"]) for r in cards] == [("demo-add", "1;2", "2", "0.667")]
+    assert ([(r["card"], r["task"], r["failed"], r["share_failed"]) for r in cards]
+            == [("demo-add", "1;2", "2", "0.667")])
     assert cards[0]["text"] == "What is $2 + 3$?"
 
 
@@ -113,7 +114,8 @@ def test_from_results_distrusts_what_it_reads(demo_course, graded_class, tmp_pat
     assert len(warnings) == 3 and any("not valid JSON" in w for w in warnings)
     assert any("results of lab 'f1', not 'demo'" in w for w in warnings)
     page = (out / "class-report.html").read_text()
-    assert "<img src=x" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" not in page  # graded: not listed
+    assert ("<img src=x" not in page
+            and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" not in page)  # graded: not listed
     assert "<script" not in page and "alert(2)" not in page and "<b onmouseover" not in page
     assert "&lt;b onmouseover=alert(3)&gt;broken" in page  # not graded, listed, escaped
     rows = {r["task"]: r for r in _rows(out / "concepts.csv") if r["kind"] == "task"}
@@ -207,6 +209,7 @@ def test_report_renders_in_a_headless_browser(width, graded_class, tmp_path):
     for image in probe["images"]:
         assert image["complete"] and image["natural"] > 0 and image["shown"] > 0, image
         assert image["right"] <= probe["width"] + 1, image  # no figure runs off the page
-        assert abs(image["shownHeight"] / image["shown"] - image["naturalHeight"] / image["natural"]) < 0.02  # not squashed
+        assert abs(image["shownHeight"] / image["shown"]
+                   - image["naturalHeight"] / image["natural"]) < 0.02  # not squashed
     assert probe["scrollWidth"] <= probe["width"], probe  # nothing needs a horizontal scroll
     assert probe["cut"] == [], probe

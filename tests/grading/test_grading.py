@@ -67,7 +67,8 @@ def test_tests_pass_under_plain_pytest_against_the_reference(demo_course):
 
     test_file = str(demo_course / "labs" / "demo" / "test_demo.py")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test_file],
-                          capture_output=True, text=True, cwd=demo_course, env={**os.environ, "COURSE_DIR": str(demo_course)})
+                          capture_output=True, text=True, cwd=demo_course,
+                          env={**os.environ, "COURSE_DIR": str(demo_course)})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 passed" in done.stdout  # the REFERENCE tests compare with the course's reference
     # Without the course's reference, a REFERENCE test is skipped, never compared with itself.

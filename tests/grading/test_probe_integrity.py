@@ -57,7 +57,8 @@ def _patched_mha_forward(self, query, key, value, key_padding_mask=None, need_we
 _torch.nn.MultiheadAttention.forward = _patched_mha_forward
 '''
 
-_AGAINST_TORCH = ["test_matches_torch_sdpa", "test_mha_matches_torch", "test_mha_per_head_weights", "test_mha_key_padding"]
+_AGAINST_TORCH = ["test_matches_torch_sdpa", "test_mha_matches_torch", "test_mha_per_head_weights",
+                  "test_mha_key_padding"]
 
 
 @pytest.fixture(scope="module")

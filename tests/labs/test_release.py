@@ -45,8 +45,9 @@ def test_gradescope_engine_builds_a_wheel_with_its_one_lab(two_labs, tmp_path, r
     run_cli("--course-dir", two_labs, "release", "--gradescope", "demo", "--out", out)
     with zipfile.ZipFile(out) as zf:
         zf.extractall(tmp_path / "source")
-    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"),
-                            str(tmp_path / "source" / "engine")], capture_output=True, text=True)
+    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                            str(tmp_path / "dist"), str(tmp_path / "source" / "engine")],
+                           capture_output=True, text=True)
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     with zipfile.ZipFile(next((tmp_path / "dist").glob("*.whl"))) as wheel:
         content = {n for n in wheel.namelist() if n.startswith("course/_content/")}
@@ -76,7 +77,8 @@ def _fake_environment(tmp_path: Path, system_version: str) -> tuple[Path, Path, 
 if [ "$1 $2 $3" = "-m pip install" ]; then
   for arg in "$@"; do
     if [ -f "$arg/pyproject.toml" ]; then
-      printf '#!/usr/bin/env bash\\nPYTHONPATH=%s exec {sys.executable} -P -m course "$@"\\n' "$arg" > "$(dirname "$0")/course"
+      printf '#!/usr/bin/env bash\\nPYTHONPATH=%s exec {sys.executable} -P -m course "$@"\\n' "$arg" """
+                f"""> "$(dirname "$0")/course"
       chmod +x "$(dirname "$0")/course"
     fi
   done
@@ -147,7 +149,8 @@ def test_gradescope_setup_and_run_autograder_in_a_fake_root(system_version, two_
     run = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results.get("score") == results.get("max_score") == 5 and results["lab"] == "other", (results, run.stdout, run.stderr)
+    assert (results.get("score") == results.get("max_score") == 5
+            and results["lab"] == "other"), (results, run.stdout, run.stderr)
 
 
 def test_classroom_points_are_those_of_the_tests_it_runs(two_labs, tmp_path, run_cli):
