@@ -62,7 +62,8 @@ def _measure(root: Path, repeat: int) -> tuple[float, float, int]:
     def raw() -> None:
         deck = genanki.Deck(1, "Raw")
         for n in notes:
-            deck.add_note(genanki.Note(model=model_for(n.card.type), fields=n.fields, tags=n.tags, guid=note_guid(n.card.id)))
+            deck.add_note(genanki.Note(model=model_for(n.card.type), fields=n.fields, tags=n.tags,
+                                       guid=note_guid(n.card.id)))
         genanki.Package(deck).write_to_file(str(out.with_name("raw.apkg")))
 
     baseline = _best(raw, repeat)

@@ -114,7 +114,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
 def cli(engine: Path) -> list[str]:
     """``course`` of one engine (a checkout or an unpacked commit), whatever is installed."""
-    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(engine)!r}); from course.cli import main; main()"]
+    return [sys.executable, "-c",
+            f"import sys; sys.path.insert(0, {str(engine)!r}); from course.cli import main; main()"]
 
 
 def timed(cmd: list[str], env: dict) -> float:
@@ -171,7 +172,8 @@ def watch_times(side: Side, slug: str, work: Path, saves: int, think: float, new
     proc = subprocess.Popen([*cli(side.root), "lab", "watch", slug, "--dir", str(folder)], env=side.env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put((time.perf_counter(), line)) for line in proc.stdout], daemon=True).start()
+    threading.Thread(target=lambda: [lines.put((time.perf_counter(), line)) for line in proc.stdout],
+                     daemon=True).start()
     verdict = re.compile(rf"^{re.escape(slug)}: [\d.]+/[\d.]+ " if new_style else r"Score: ")
 
     def next_verdict(timeout: float = 300) -> float:
@@ -203,7 +205,8 @@ def watch_times(side: Side, slug: str, work: Path, saves: int, think: float, new
 
 def unpack(rev: str, into: Path) -> Path:
     into.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "course", "labs"], check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "course", "labs"],
+                             check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into
 
@@ -270,11 +273,13 @@ def main() -> None:
                 subs = tmp / f"subs-{side.name}"
                 for i in range(args.copies):
                     (subs / f"student{i:02d}" / args.grade_lab).mkdir(parents=True)
-                    shutil.copyfile(lab_dir / f"{args.grade_lab}.py", subs / f"student{i:02d}" / args.grade_lab / f"{args.grade_lab}.py")
+                    shutil.copyfile(lab_dir / f"{args.grade_lab}.py",
+                                    subs / f"student{i:02d}" / args.grade_lab / f"{args.grade_lab}.py")
                 seconds = {}
                 # The class report (issue 17) is drawn once after grading, with -j 1 or -j 2 alike:
                 # left out where the engine has it, so both sides time the grading itself.
-                helped = subprocess.run([*cli(side.root), "grade", "--help"], env=side.env, capture_output=True, text=True)
+                helped = subprocess.run([*cli(side.root), "grade", "--help"], env=side.env, capture_output=True,
+                                        text=True)
                 no_report = ["--no-report"] if "--no-report" in helped.stdout else []
                 for jobs in (1, 2):
                     out = tmp / f"out-{side.name}-{jobs}"

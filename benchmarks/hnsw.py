@@ -105,9 +105,11 @@ def main() -> None:
     print(f"{'brute':>6} {1.0:>20.3f} {float(sizes[-1]):>21.1f}\n")
 
     print("query time against N (ef = 10), milliseconds per query; distance computations per query")
-    print(f"{'N':>6} {'ref build s':>11} {'ref dist/q':>10} {'brute dist/q':>12} {'ref ms':>8} {'hnswlib ms':>10} {'brute ms':>9}")
+    print(f"{'N':>6} {'ref build s':>11} {'ref dist/q':>10} {'brute dist/q':>12} "
+          f"{'ref ms':>8} {'hnswlib ms':>10} {'brute ms':>9}")
     for n, build, cost, ref_t, lib_t, brute_t in rows:
-        print(f"{n:>6} {build:>11.2f} {cost:>10.1f} {n:>12} {1e3 * ref_t:>8.3f} {1e3 * lib_t:>10.4f} {1e3 * brute_t:>9.3f}")
+        print(f"{n:>6} {build:>11.2f} {cost:>10.1f} {n:>12} "
+              f"{1e3 * ref_t:>8.3f} {1e3 * lib_t:>10.4f} {1e3 * brute_t:>9.3f}")
     print("\n'ref build s' is the time to insert the vectors added since the previous row.")
 
 
