@@ -19,7 +19,7 @@ from pathlib import Path
 
 from course.errors import CourseError
 from course.files import atomic_write_bytes
-from course.grading import report
+from course.grading import report, runner
 from course.grading.feedback import clean
 from course.grading.grade import LabResult, grade
 from course.labs.manifest import Lab
@@ -115,7 +115,11 @@ def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None, hide: 
                 return Graded(submission, None, f"{submission.source}: not a folder, a .zip or {lab.slug}.py")
             if path is None:
                 return Graded(submission, None, f"no {lab.slug}.py in {submission.source}")
-            return Graded(submission, grade(lab, path, sandbox_kind=sandbox_kind, hide=hide))
+            result = grade(lab, path, sandbox_kind=sandbox_kind, hide=hide)
+            # A class is graded in one process: the ended child is gone before the next
+            # submission runs and before any result is written.
+            runner.settle()
+            return Graded(submission, result)
     except CourseError as exc:
         return Graded(submission, None, str(exc))
     except Exception as exc:  # noqa: BLE001  (one broken submission never stops the batch)

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,8 @@ def run_probes(
         while remaining:
             child = _Child(job, box.take(), remaining, outcomes, on_outcome)
             progressed = child.run()
+            if child.said_end:
+                box.reap_later(child.proc)
             import_error = import_error or child.import_error
             import_seconds = import_seconds or child.import_seconds
             remaining = [n for n in remaining if n not in outcomes]
@@ -162,6 +165,7 @@ class Prepared:
         self.log_path = self.tmp / "output.log"
         self.log_fh = open(self.log_path, "wb")
         self.waiting: _Process | None = None
+        self.reapers: list[threading.Thread] = []
         self.closed = False
         if start:
             self.waiting = self.spawn()
@@ -244,6 +248,11 @@ class Prepared:
             waiting = None
         return waiting or self.spawn()
 
+    def reap_later(self, proc: subprocess.Popen) -> None:
+        """Kill a child that reported its end off the student's wait: its results are final
+        (the parent reads nothing more from it), and ending a sandbox takes tens of ms."""
+        self.reapers.append(_background(_kill, proc))
+
     def close(self) -> None:
         if self.closed:
             return
@@ -253,7 +262,11 @@ class Prepared:
             os.close(self.waiting.read_fd)
             self.waiting = None
         self.log_fh.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.reapers:  # the work folder goes once nothing can write to it any more
+            reapers, self.reapers = self.reapers, []
+            _background(_remove_after, reapers, self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __del__(self) -> None:  # a watcher that stops mid-way leaves nothing running
         try:
@@ -294,6 +307,7 @@ class _Child:
         self.finished = False
         self.import_error = ""
         self.import_seconds = 0.0
+        self.said_end = False  # the child reported its end: every result is in, nothing it does now counts
 
     def _run_spec(self) -> dict:
         job = self.job
@@ -316,7 +330,8 @@ class _Child:
             self._read(self.read_fd)
         finally:
             os.close(self.read_fd)
-            self._kill()
+            if not self.said_end:
+                self._kill()  # now: why it stopped (out of memory, say) is part of the verdict
         if not self.finished:
             self._ended_early()
         return self.progressed
@@ -400,12 +415,12 @@ class _Child:
                 self.outcomes.setdefault(n, ProbeOutcome(False, error="your module failed to import "
                                                                       "(the error is shown once, above the tests)"))
             self.progressed = True
-            self.finished = True
+            self.finished = self.said_end = True
         elif kind == "done":
             if self.current == _IMPORT:
                 self.import_seconds = time.monotonic() - self.started
             # Stop here: a process the student forked may hold the pipe open forever.
-            self.finished = True
+            self.finished = self.said_end = True
 
     def kill_for(self, reason: str, name: str | None = None) -> None:
         """End the child now; the running test (or ``name``) scores 0 with ``reason``."""
@@ -441,6 +456,38 @@ class _Child:
 
     def _kill(self) -> None:
         _kill(self.proc)
+
+
+_pending: list[threading.Thread] = []
+_pending_lock = threading.Lock()
+
+
+def _background(fn: Callable, *args) -> threading.Thread:
+    """Run a clean-up step in a thread that the interpreter waits for before it exits."""
+    thread = threading.Thread(target=fn, args=args, name="course-reaper")
+    with _pending_lock:
+        _pending[:] = [t for t in _pending if t.is_alive()]
+        _pending.append(thread)
+    thread.start()
+    return thread
+
+
+def _remove_after(reapers: list[threading.Thread], folder: Path) -> None:
+    for thread in reapers:
+        thread.join()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def settle() -> None:
+    """Wait until every finished child is gone and its folder removed: before writing
+    anything a later child of the same class must not touch (see classroom.grade_one)."""
+    while True:
+        with _pending_lock:
+            alive = [t for t in _pending if t.is_alive()]
+        if not alive:
+            return
+        for thread in alive:
+            thread.join()
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -120,3 +120,27 @@ def test_verdict_names_score_and_first_failing_test(demo_lab, tmp_path):
     assert "failed to import" in verdict(grade_mod.grade(demo_lab, solution, sandbox_kind="none"))
     shutil.copyfile(demo_lab.solution_file, solution)
     assert verdict(grade_mod.grade(demo_lab, solution, sandbox_kind="none")).endswith("all tests pass")
+
+
+@pytest.mark.parametrize("kind", SANDBOXES)
+def test_an_ended_child_is_reaped_after_the_verdict_and_before_settle_returns(demo_lab, tmp_path, kind,
+                                                                                monkeypatch):
+    """The verdict does not wait for the sandbox to be taken down; ``settle`` does: after it,
+    every child of the run has ended and every work folder of the run is gone."""
+    boxes, procs = [], []
+    spawn = runner.Prepared.spawn
+
+    def recording_spawn(self):
+        boxes.append(self.tmp)
+        process = spawn(self)
+        procs.append(process.proc)
+        return process
+
+    monkeypatch.setattr(runner.Prepared, "spawn", recording_spawn)
+    solution = tmp_path / "demo.py"
+    shutil.copy(demo_lab.solution_file, solution)
+    assert grade_mod.grade(demo_lab, solution, sandbox_kind=kind).full_marks
+    runner.settle()
+    assert procs and all(proc.poll() is not None for proc in procs)
+    assert boxes and not any(box.exists() for box in boxes)
+    assert not [t for t in runner._pending if t.is_alive()]

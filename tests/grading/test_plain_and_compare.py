@@ -106,3 +106,64 @@ def test_protocol_parser_ignores_hostile_lines():
     from course.grading.runner import _parse
 
     assert _parse(b"[" * 200_000) == {} and _parse(b"\xff\xfe") == {} and _parse(b"[1]") == {}
+
+
+def _plain_pairs():
+    """(got, expected) pairs near one another: equal, one leaf changed, a type swapped."""
+    import numpy as np
+    from hypothesis import strategies as st
+
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from([0.0, -0.0, 1.5, float("nan"),
+                       float("inf")]), st.text(max_size=2),
+                       st.builds(lambda xs, kind: np.array(xs, dtype=kind),
+                                 st.lists(st.integers(0, 2), min_size=0, max_size=3),
+                                 st.sampled_from(["f8", "i4", "?"])))
+    values = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner, inner),
+                                                          st.dictionaries(st.sampled_from("ab"), inner, max_size=2)),
+                          max_leaves=6)
+
+    def twist(value, how):
+        if how == 0:
+            return value
+        if how == 1 and isinstance(value, bool):
+            return int(value)
+        if how == 2 and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value) if isinstance(value, int) else value + 1
+        if how == 3 and isinstance(value, dict):
+            return {**value, "extra": 1}
+        if how == 4 and isinstance(value, np.ndarray):
+            return value.astype("f8")
+        if how == 5 and isinstance(value, list):
+            return value[:-1]
+        if isinstance(value, list):
+            return [twist(v, how) for v in value]
+        if isinstance(value, dict):
+            return {k: twist(v, how) for k, v in value.items()}
+        return value
+
+    return st.builds(lambda v, how: (twist(v, how), v), values, st.integers(0, 5))
+
+
+def test_the_exact_match_shortcut_never_passes_what_the_full_comparison_fails(monkeypatch):
+    """A correct result is accepted by one C-speed comparison (grading a class, or judging on
+    save, spends its time elsewhere); the shortcut must never accept what the teaching
+    comparison rejects."""
+    from hypothesis import given, settings
+
+    from course.grading import compare
+
+    full = compare.assert_close
+
+    @settings(max_examples=600, deadline=None)
+    @given(_plain_pairs())
+    def check(pair):
+        got, expected = pair
+        if compare._exactly_equal(got, expected):
+            with monkeypatch.context() as m:
+                m.setattr(compare, "_exactly_equal", lambda *_: False)
+                full(got, expected, rtol=0.0, atol=0.0)  # raises if the shortcut was wrong
+
+    check()
+    assert compare._exactly_equal({"a": [1.0, float("nan")], "b": None}, {"a": [1, float("nan")], "b": None})
+    assert not compare._exactly_equal([True, 0], [True, False])  # a number is not a boolean
+    assert not compare._exactly_equal({"a": 1}, {"a": 1, "b": 2})
