@@ -7,7 +7,6 @@ update touches exactly the edited notes and unchanged sources export byte-identi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -21,11 +20,6 @@ if TYPE_CHECKING:
     from course.cards.notes import RenderedNote
 
 LOCK_NAME = "cards.lock"
-
-
-def content_hash(note_type: int, fields: list[str], tags: list[str], deck: str) -> str:
-    payload = json.dumps([note_type, fields, sorted(tags), deck], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def read_lock(root: Path) -> dict[str, dict]:

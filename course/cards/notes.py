@@ -7,10 +7,11 @@ note's digest, so it must be computed from exactly what the package will hold.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.cards import lock, notetypes
+from course.cards import notetypes
 from course.cards.parse import Card
 from course.errors import CourseError
 
@@ -59,7 +60,7 @@ def render_card(card: Card, root: Path, task_tags: list[str] = ()) -> RenderedNo
     deck = f"{ROOT_DECK}::{card.deck}"
     tags = card.anki_tags + [t for t in task_tags if t not in card.anki_tags]  # one per lab task it serves
     note = RenderedNote(card, note_type, [card.id, front, back, card.lab or ""], tags, deck, media)
-    note.digest = lock.content_hash(note_type, note.fields, note.tags, deck)
+    note.digest = content_hash(note_type, note.fields, note.tags, deck)
     return note
 
 
@@ -76,3 +77,10 @@ def build_notes(cards: list[Card], root: Path, labs=None) -> list[RenderedNote]:
         labs = load_manifest(root).labs
     tags = task_tags(labs)
     return [render_card(card, root, tags.get(card.id, [])) for card in cards]
+
+
+def content_hash(note_type: int, fields: list[str], tags: list[str], deck: str) -> str:
+    """What the lock records of a note: its type, fields, tags and deck (sorted tags, so the
+    order they are written in moves nothing)."""
+    payload = json.dumps([note_type, fields, sorted(tags), deck], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

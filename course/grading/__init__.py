@@ -2,8 +2,9 @@
 
 A submission's path, one module per step:
 
-* :mod:`~course.grading.testing` is the test files' API (``@graded`` probes and their checks;
-  re-exported as ``course.testing`` for lab authors);
+* :mod:`~course.grading.testing` is the test files' API (``@graded`` probes and their checks,
+  and their local run under plain pytest; re-exported as ``course.testing`` for lab authors);
+  :mod:`~course.grading.spec` is what it builds, all the grader itself needs of it;
 * :mod:`~course.grading.grade` loads a lab's tests, gets the reference outputs and oracle
   values, runs the student's children and judges each result;
 * :mod:`~course.grading.strip` compiles the probes alone (no expected values reach the child);

@@ -104,15 +104,15 @@ def main() -> None:
     Limits.apply_json(setup["limits"])
     out = os.fdopen(setup["fd"], "w", encoding="utf-8", closefd=False)
     sys.path.insert(0, setup["workdir"])
-    from course.grading import plain, testing
+    from course.grading import plain, spec
     from course.grading.failure import Failure
 
     _mpl_cache(setup.get("mpl_cache"))
     _preload(setup.get("preload") or [])
     tests_module = _from_code(setup["tests_module"], source)
     del source
-    by_name = {t.name: t for t in testing.collect(tests_module)}
-    oracles = {o.key: o for o in testing.oracles(tests_module)} if setup.get("full_tests") else {}
+    by_name = {t.name: t for t in spec.collect(tests_module)}
+    oracles = {o.key: o for o in spec.oracles(tests_module)} if setup.get("full_tests") else {}
     _send(out, {"event": "ready"})
     line = sys.stdin.buffer.readline()
     if not line:

@@ -31,9 +31,9 @@ from course.labs import markers
 from course.labs.manifest import Lab
 
 if TYPE_CHECKING:
-    from course.grading.testing import GradedTest
+    from course.grading.spec import GradedTest
 
-# numpy and what needs it (course.grading.plain, course.grading.testing, feedback) are imported where they are
+# numpy and what needs it (course.grading.plain, course.grading.spec, feedback) are imported where they are
 # used: a check's child starts before the parent has imported them (see grade()).
 
 
@@ -132,7 +132,7 @@ def _import_tests(lab: Lab) -> list[GradedTest]:
         raise CourseError(f"{path}:{exc.lineno}: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001  (a broken lab must still fail in one line)
         raise CourseError(f"{path}: the lab's tests do not load ({type(exc).__name__}: {exc})") from None
-    from course.grading.testing import collect
+    from course.grading.spec import collect
 
     return module, collect(module, ranges)
 
@@ -306,11 +306,11 @@ def reference_outputs(lab: Lab, tests: list[GradedTest], kind: str | None = None
 
 
 def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict[str, object]:
-    from course.grading import testing
+    from course.grading import spec
 
     wanted = [t for t in tests if t.uses_reference]
     module = _tests_and_module(lab)[0]
-    declared = testing.oracles(module)
+    declared = spec.oracles(module)
     test_bytes = lab.test_file.read_bytes()
     refs_cache = oracle_cache = None
     stored: dict[str, object] = {}
@@ -356,7 +356,7 @@ def _trusted_values(lab: Lab, tests: list[GradedTest], kind: str | None) -> dict
 def _imported_by(fn: object, namespace: dict, seen: set[int]) -> set[str]:
     """Modules a check imports when it runs: its own import statements and those of the
     helper functions it calls (an oracle's function is not followed: its value is cached)."""
-    from course.grading.testing import Oracle
+    from course.grading.spec import Oracle
 
     code = getattr(fn, "__code__", None)
     if code is None or id(code) in seen:
@@ -587,7 +587,7 @@ def grade(
 def _judge(test: GradedTest, outcome: runner.ProbeOutcome | None, refs: dict[str, object]) -> TestResult:
     """Pass or fail one test on its probe's data; hidden tests keep their expected values."""
     from course.grading import feedback
-    from course.grading.testing import REFERENCE
+    from course.grading.spec import REFERENCE
 
     outcome = outcome or runner.ProbeOutcome(False, error="no result")
     if not outcome.ok:

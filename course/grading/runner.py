@@ -33,7 +33,7 @@ MAX_ITEMS = 2_000_000  # ...and so do list items (arrays travel as .npy, not as 
 OUTPUT_TAIL = 2000  # characters of the child's stdout/stderr kept for feedback
 MEMORY_CHECK_EVERY = 0.25  # seconds between looks at the memory of the child's processes
 _IMPORT = "<import>"
-ORACLE = "oracle:"  # prefix of the names of oracle values (see course.grading.testing.oracle)
+ORACLE = "oracle:"  # prefix of the names of oracle values (see course.grading.spec.Oracle)
 PREPARE_CPU = 60  # CPU seconds a child may spend on its own imports before its run
 
 

@@ -27,68 +27,22 @@ import functools
 import importlib.util
 import inspect
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
 from course.grading.compare import assert_close
 from course.grading.plain import roundtrip
+from course.grading.spec import NO_EXPECT, REFERENCE, GradedTest, Oracle, collect, oracles
 
 __all__ = ["graded", "REFERENCE", "assert_close", "GradedTest", "collect", "oracle", "Oracle", "oracles"]
-
-
-class _Reference:
-    def __repr__(self) -> str:
-        return "REFERENCE"
-
-
-REFERENCE: Any = _Reference()
-_NOTHING: Any = object()
-
-
-@dataclass
-class GradedTest:
-    name: str
-    task: int
-    points: float
-    probe: Callable[[ModuleType], Any]
-    expect: Any = _NOTHING
-    check_fn: Callable[..., None] | None = None
-    rtol: float = 1e-7
-    atol: float = 0.0
-    timeout: float | None = None
-    line: int = 0
-    hidden: bool = False
-    names: tuple[str, ...] | None = None
-
-    @property
-    def doc(self) -> str:
-        return inspect.getdoc(self.probe) or ""
-
-    @property
-    def uses_reference(self) -> bool:
-        if self.expect is REFERENCE:
-            return True
-        return self.check_fn is not None and len(inspect.signature(self.check_fn).parameters) >= 2
-
-    def verify(self, got: Any, ref: Any = None) -> None:
-        """Raise AssertionError (with a teaching message) unless ``got`` passes."""
-        if self.check_fn is not None:
-            if self.uses_reference:
-                self.check_fn(got, ref)
-            else:
-                self.check_fn(got)
-        else:
-            expected = ref if self.expect is REFERENCE else self.expect
-            assert_close(got, expected, rtol=self.rtol, atol=self.atol, names=self.names)
 
 
 def graded(
     task: int,
     points: float,
     *,
-    expect: Any = _NOTHING,
+    expect: Any = NO_EXPECT,
     check: Callable[..., None] | None = None,
     rtol: float = 1e-7,
     atol: float = 0.0,
@@ -100,7 +54,7 @@ def graded(
     ``names`` names the parts of a stacked result (a tuple such as precision, recall, F,
     support), so that a failure says which quantity differs rather than an index.
     """
-    if (expect is _NOTHING) == (check is None):
+    if (expect is NO_EXPECT) == (check is None):
         raise TypeError("graded(): give exactly one of expect= or check=")
 
     def decorate(probe: Callable[[ModuleType], Any]) -> Callable[[], None]:
@@ -180,35 +134,6 @@ def _reference_data(probe: Callable, spec: GradedTest) -> Any:
                     f"run `course lab check {slug}`")
 
 
-class Oracle:
-    """An expected value that depends only on a test file's own fixed inputs (torch's output on
-    seeded tensors, say): declared with :func:`oracle`, computed once and cached by the grader.
-
-    Calling it gives the value as plain data (as a probe's result would arrive): the grader's
-    cached copy when it has one, else computed here (a local pytest run).
-    """
-
-    def __init__(self, fn: Callable[..., Any], args: tuple):
-        for arg in args:
-            if type(arg) not in (int, float, bool, str, type(None)):
-                raise TypeError(f"oracle({fn.__qualname__}): arguments must be numbers, strings or None, got {arg!r}")
-        self.fn, self.args = fn, args
-        self.key = f"{fn.__qualname__}{args!r}"
-        self._value: Any = _NOTHING
-
-    def compute(self) -> Any:
-        return roundtrip(self.fn(*self.args), f"oracle {self.key}")
-
-    def supply(self, value: Any) -> None:
-        """The grader's cached value (plain data), used instead of computing it again."""
-        self._value = value
-
-    def __call__(self) -> Any:
-        if self._value is _NOTHING:
-            self._value = self.compute()
-        return self._value
-
-
 def oracle(fn: Callable[..., Any], *args: Any) -> Oracle:
     """Declare ``fn(*args)`` (plain data out, fixed inputs in) as an expected value a check uses.
 
@@ -229,19 +154,3 @@ def oracle(fn: Callable[..., Any], *args: Any) -> Oracle:
         module.__dict__.setdefault("__oracles__", {}).setdefault(made.key, made)
         made = module.__dict__["__oracles__"][made.key]
     return made
-
-
-def oracles(module: ModuleType) -> list[Oracle]:
-    """The oracles a test module declared, in the order it declared them."""
-    return list(vars(module).get("__oracles__", {}).values())
-
-
-def collect(module: ModuleType, hidden_ranges: list[tuple[int, int]] = ()) -> list[GradedTest]:
-    """The graded tests of a test module, in source order, with ``hidden`` filled in."""
-    tests = []
-    for value in vars(module).values():
-        spec = getattr(value, "__graded__", None)
-        if isinstance(spec, GradedTest):
-            spec.hidden = any(lo <= spec.line <= hi for lo, hi in hidden_ranges)
-            tests.append(spec)
-    return sorted(tests, key=lambda t: t.line)

@@ -94,7 +94,9 @@ def test_a_prepared_child_waits_without_student_code_and_serves_one_run(demo_lab
     assert list(prepared.workdir.iterdir()) == []  # no student file, so no student code yet
     result = grade_mod.grade(demo_lab, solution, sandbox_kind="none", prepared=prepared)
     assert result.full_marks
-    assert prepared.closed and prepared.waiting is None and not prepared.tmp.exists()
+    assert prepared.closed and prepared.waiting is None
+    runner.settle()  # the ended child is taken down after the verdict
+    assert not prepared.tmp.exists()
     # A closed one is never reused: the next grade starts its own child.
     again = grade_mod.grade(demo_lab, solution, sandbox_kind="none", prepared=prepared)
     assert again.full_marks
