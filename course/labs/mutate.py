@@ -2,8 +2,10 @@
 
 Each mutant is the reference solution with one small change inside one solution block (an
 operator swapped, a comparison loosened, a constant moved by one, a keyword argument dropped,
-a ``.copy()`` removed, a statement deleted, ...). The real grader grades it (sandbox "none"
-for speed); the mutant is *killed* when it loses a point. A good test file kills every mutant
+a ``.copy()`` removed, a statement deleted, ...), stated as a checked edit ``(old, new)`` and
+applied by :func:`course.labs.variants.apply_edits`, the function that applies planted bugs.
+The real grader grades it (sandbox "none" for speed); the mutant is *killed* when it loses a
+point. A good test file kills every mutant
 that is not equivalent to the reference; the equivalent ones are listed with a one-line reason
 in ``labs/<slug>/equivalent-mutants.txt`` (``<mutant id>  --  <reason>`` a line).
 
@@ -23,7 +25,9 @@ changed in place) and swapping the first two arguments of a call (argument order
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
+import os
 import random
 import re
 import tempfile
@@ -32,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.errors import CourseError
-from course.labs import markers
+from course.labs import markers, variants
 from course.labs.manifest import Lab
 
 EQUIVALENT_FILE = "equivalent-mutants.txt"
@@ -60,7 +64,8 @@ class Mutant:
     id: str
     task: int | None
     line: int
-    source: str
+    source: str  # the reference (with its markers) with ``edit`` applied
+    edit: tuple[str, str]
 
 
 @dataclass
@@ -148,7 +153,8 @@ def _alternatives(node: ast.AST) -> list[tuple[str, str]]:
                     "(" + unparse(ast.Compare(node.left, [new()], node.comparators)) + ")"))
     elif isinstance(node, ast.BoolOp):
         new = ast.Or if isinstance(node.op, ast.And) else ast.And
-        out.append((f"{_SYMBOLS[type(node.op)]} -> {_SYMBOLS[new]}", "(" + unparse(ast.BoolOp(new(), node.values)) + ")"))
+        out.append((f"{_SYMBOLS[type(node.op)]} -> {_SYMBOLS[new]}",
+                    "(" + unparse(ast.BoolOp(new(), node.values)) + ")"))
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not, ast.Invert)):
         out.append((f"drop unary {type(node.op).__name__}", "(" + unparse(node.operand) + ")"))
     elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
@@ -198,9 +204,7 @@ def mutants(source: str) -> list[Mutant]:
     tasks = _task_of_line(source)
     owners = _enclosing_functions(tree)
     lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
+    offsets = line_offsets(source)
     out: list[Mutant] = []
     seen: dict[str, int] = {}
     for node in ast.walk(tree):
@@ -225,13 +229,65 @@ def mutants(source: str) -> list[Mutant]:
             seen[key] = seen.get(key, 0) + 1
             if seen[key] > 1:
                 key += f" #{seen[key]}"
-            new_source = source[:start] + replacement + source[end:]
+            edit = unique_edit(source, offsets, start, end, replacement)
+            new_source = variants.apply_edits(source, [edit], f"mutant {key}")
             try:
                 compile(new_source, "<mutant>", "exec")
             except SyntaxError:
                 continue
-            out.append(Mutant(key, tasks.get(node.lineno), node.lineno, new_source))
+            out.append(Mutant(key, tasks.get(node.lineno), node.lineno, new_source, edit))
     return sorted(out, key=lambda m: (m.line, m.id))
+
+
+def unique_edit(source: str, offsets: list[int], start: int, end: int, replacement: str,
+                whole_lines: bool = False) -> tuple[str, str]:
+    """The edit (old, new) replacing ``source[start:end]`` by ``replacement``, its ``old`` widened
+    to whole lines, then to the lines around them, until it occurs exactly once in ``source``
+    (a segment such as ``1`` or ``x + y`` usually occurs in many places). ``offsets``: where
+    each line of ``source`` starts, and its length last."""
+    old = source[start:end]
+    if not whole_lines and variants.occurrences(source, old) == 1:
+        return old, replacement
+    first = bisect.bisect_right(offsets, start) - 1  # 0-based line of start
+    last = bisect.bisect_left(offsets, end) - 1  # 0-based line holding end (end is exclusive)
+    lines = len(offsets) - 1
+    while True:
+        left, right = offsets[first], offsets[last + 1]
+        old = source[left:right]
+        if variants.occurrences(source, old) == 1 or (first == 0 and last == lines - 1):
+            return old, source[left:start] + replacement + source[end:right]
+        first, last = max(0, first - 1), min(lines - 1, last + 1)
+
+
+def line_offsets(source: str) -> list[int]:
+    offsets = [0]
+    for line in source.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def bug_edit(reference: str, variant: str) -> tuple[str, str]:
+    """One edit of whole lines turning ``reference`` into ``variant`` (which differ in one place)."""
+    prefix = len(os.path.commonprefix([reference, variant]))
+    suffix = len(os.path.commonprefix([reference[prefix:][::-1], variant[prefix:][::-1]]))
+    old, new = unique_edit(reference, line_offsets(reference), prefix, len(reference) - suffix,
+                           variant[prefix:len(variant) - suffix], whole_lines=True)
+    if old.endswith("\n") and new.endswith("\n"):  # edits read as lines
+        old, new = old[:-1], new[:-1]
+    return old, new
+
+
+def bug_file(mutant: Mutant, reference: str, caught_by: list[str]) -> str:
+    """A planted-bug file (docstring, ``CAUGHT_BY``, ``REPLACE``) for ``mutant``."""
+    import json
+
+    old, new = (json.dumps(text, ensure_ascii=False)
+                for text in bug_edit(reference, markers.strip_solution_markers(mutant.source)))
+    edit = f"    ({old}, {new}),"
+    if len(edit) > 120:
+        edit = f"    (\n        {old},\n        {new},\n    ),"
+    return (f'"""Mutant {mutant.id} (say here what a student would have misunderstood)."""\n'
+            f"CAUGHT_BY = {json.dumps(caught_by)}\n\nREPLACE = [\n{edit}\n]\n")
 
 
 def read_equivalent(lab: Lab) -> dict[str, str]:
@@ -555,6 +611,27 @@ def format_report(report: MutationReport, *, show_survivors: bool = True, show_h
     return lines
 
 
+def save_mutant_as_bug(lab: Lab, mutant_id: str, name: str) -> tuple[Path, list[str]]:
+    """Write the mutant ``mutant_id`` as ``bugs/<name>.py``; its ``CAUGHT_BY`` lists the tests
+    that kill it (the fast engine), empty for a survivor."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise CourseError(f"bug name {name!r}: use lower-case letters, digits and _")
+    path = lab.bugs_dir / f"{name}.py"
+    if path.exists():
+        raise CourseError(f"{path}: already exists")
+    source = lab.solution_file.read_text(encoding="utf-8")
+    mutant = next((m for m in mutants(source) if m.id == mutant_id), None)
+    if mutant is None:
+        raise CourseError(f"lab {lab.slug}: no mutant {mutant_id!r} (see course dev mutate {lab.slug} --list)")
+    from course.grading.grade import load_tests
+
+    report = _run_fast(lab, [mutant], {}, [], load_tests(lab), source, 1, None)
+    caught = report.results[0].failed
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(bug_file(mutant, markers.strip_solution_markers(source), caught), encoding="utf-8")
+    return path, caught
+
+
 # --- the command ---------------------------------------------------------------------------
 
 import click  # noqa: E402  (the engine above does not need click)
@@ -573,14 +650,24 @@ import click  # noqa: E402  (the engine above does not need click)
               help="The grader engine's sandbox.")
 @click.option("--hidden-only", "hidden_only", is_flag=True,
               help="Also list the mutants that only hidden tests kill (candidates for public tests).")
+@click.option("--save-bug", "save_bug", nargs=2, metavar="ID NAME", default=None,
+              help="Write mutant ID of the one lab given as the planted bug bugs/NAME.py.")
 @click.pass_context
-def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandbox, hidden_only):
+def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandbox, hidden_only, save_bug):
     """Authors: mutation score of a lab's graded tests (per lab and task), and the survivors."""
     import sys
 
     from course.commands import common
 
     manifest = common.manifest(ctx)
+    if save_bug:
+        if len(slugs) != 1:
+            raise click.UsageError("--save-bug needs exactly one lab")
+        path, caught = save_mutant_as_bug(manifest.get(slugs[0]), *save_bug)
+        click.echo(f"wrote {path} (CAUGHT_BY {caught})")
+        if not caught:
+            click.echo("no graded test kills this mutant: name the test you add for it in CAUGHT_BY", err=True)
+        return
     failed = False
     for slug in slugs or manifest.slugs:
         lab_ = manifest.get(slug)

@@ -1,7 +1,8 @@
 """``course lab selfcheck``: grade a lab's reference, its stub and every planted bug.
 
 The reference must score full marks, the untouched stub 0 on every test, and each planted
-bug must fail every test named in its ``CAUGHT_BY`` and lose points. The project's tests
+bug must fail every test named in its ``CAUGHT_BY`` and lose points. A bug whose edits no
+longer fit the reference (an ``old`` text not found exactly once) is a problem of the lab. The project's tests
 run the same check for every lab.
 """
 
@@ -12,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.errors import CourseError
 from course.grading.grade import LabResult, grade
 from course.labs import markers, variants
 from course.labs.manifest import Lab
@@ -31,7 +33,6 @@ def _task_card_problems(lab: Lab) -> list[str]:
     """Every task names at least one existing card of its lab (``cards = [...]`` in lab.toml)."""
     from course.cards.pairing import task_card_problems
     from course.cards.parse import load_cards
-    from course.errors import CourseError
 
     root = lab.directory.parent.parent
     try:
@@ -50,8 +51,10 @@ def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | 
     static += _task_card_problems(lab)
     with tempfile.TemporaryDirectory(prefix="course-selfcheck-") as tmp:
         tmp_path = Path(tmp)
-        ref = grade(lab, variants.write_variant(variants.reference_source(lab), tmp_path / "ref", lab), sandbox_kind=sandbox_kind)
-        stub = grade(lab, variants.write_variant(variants.stub_source(lab), tmp_path / "stub", lab), sandbox_kind=sandbox_kind)
+        ref = grade(lab, variants.write_variant(variants.reference_source(lab), tmp_path / "ref", lab),
+                    sandbox_kind=sandbox_kind)
+        stub = grade(lab, variants.write_variant(variants.stub_source(lab), tmp_path / "stub", lab),
+                     sandbox_kind=sandbox_kind)
         report = SelfCheck(lab, ref, stub, problems=static, coverage_gaps=spec_coverage_gaps(lab))
         for r in ref.results:
             if not r.passed:
@@ -59,18 +62,27 @@ def selfcheck(lab: Lab, sandbox_kind: str | None = None, bug_names: list[str] | 
         for r in stub.results:
             if r.passed:
                 report.problems.append(f"stub passes {r.test.name} (a test that cannot fail)")
-        found_bugs = variants.bugs(lab)
-        if not found_bugs:
+        try:
+            found_bugs = variants.bugs(lab)
+        except CourseError as exc:
+            report.problems.append(str(exc))
+            found_bugs = None
+        if found_bugs == []:
             report.problems.append(f"{lab.bugs_dir}: no planted bugs")
         names = {r.test.name for r in ref.results}
-        for bug in found_bugs:
+        for bug in found_bugs or []:
             unknown = sorted(set(bug.caught_by) - names)
             if unknown:
                 report.problems.append(f"bug {bug.name}: CAUGHT_BY names unknown tests {unknown}")
                 continue
             if bug_names is not None and bug.name not in bug_names:
                 continue
-            path = variants.write_variant(variants.bug_source(lab, bug), tmp_path / f"bug-{bug.name}", lab)
+            try:
+                source = variants.bug_source(lab, bug)
+            except CourseError as exc:  # an edit the reference no longer fits
+                report.problems.append(str(exc))
+                continue
+            path = variants.write_variant(source, tmp_path / f"bug-{bug.name}", lab)
             result = grade(lab, path, only=list(bug.caught_by), sandbox_kind=sandbox_kind)
             report.bugs[bug.name] = result
             for r in result.results:

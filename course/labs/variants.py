@@ -2,9 +2,16 @@
 
 * the reference (markers stripped),
 * the student stub generated from it,
-* planted-bug variants: ``labs/<slug>/bugs/<name>.py`` holds replacement definitions and
-  ``CAUGHT_BY = ["test_name", ...]``; the variant is the reference with those definitions
-  appended, so later definitions win, exactly as if the student had written them.
+* planted-bug variants: ``labs/<slug>/bugs/<name>.py`` is plain data: a docstring saying what
+  is wrong, ``CAUGHT_BY = ["test_name", ...]`` and ``REPLACE = [(old, new), ...]``, checked
+  edits of the reference text (markers stripped). The variant is the reference with the edits
+  applied in order.
+
+:func:`apply_edits` applies an edit only where its ``old`` text occurs exactly once in the text
+it is applied to, and fails otherwise, naming the bug and the edit: a change to a reference that
+a bug's edit no longer fits is an error (``course lab selfcheck`` reports it), never a variant
+that silently stopped being the bug. Mutation testing (``course.labs.mutate``) states each
+mutant as such an edit and applies it through the same function.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ class Bug:
     path: Path
     caught_by: tuple[str, ...]
     doc: str
+    edits: tuple[tuple[str, str], ...] = ()
+    origin: str = ""  # "labs/<slug>/bugs/<name>.py:<line of REPLACE>", for errors
 
 
 STUB_MARK = "# Your file for lab "  # the first line of every generated stub
@@ -58,7 +67,8 @@ def _student_docstring(stub: str) -> str:
     except SyntaxError:
         return stub
     first = tree.body[0] if tree.body else None
-    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)):
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
         return stub
     lines = stub.splitlines(keepends=True)
     doc = "".join(lines[: first.end_lineno])
@@ -156,22 +166,75 @@ def reference_source(lab: Lab) -> str:
     return markers.strip_solution_markers(lab.solution_file.read_text(encoding="utf-8"))
 
 
+def occurrences(text: str, old: str) -> int:
+    """How many places ``old`` starts at in ``text``, overlapping ones included."""
+    if not old:
+        return len(text) + 1
+    count, at = 0, text.find(old)
+    while at != -1:
+        count += 1
+        at = text.find(old, at + 1)
+    return count
+
+
+def apply_edits(source: str, edits, origin: str) -> str:
+    """``source`` with each ``(old, new)`` of ``edits`` applied in order, each to the text the
+    previous ones left. An ``old`` that does not occur exactly once there is a ``CourseError``
+    naming ``origin`` and the edit (1-based), so an edit never lands in a place it was not meant for."""
+    for number, (old, new) in enumerate(edits, start=1):
+        count = occurrences(source, old)
+        if count != 1:
+            raise CourseError(f"{origin}: edit {number}: old text occurs {count} times in the reference")
+        source = source.replace(old, new, 1)
+    return source
+
+
+def _course_relative(path: Path, lab: Lab) -> str:
+    try:
+        return path.relative_to(lab.directory.parent.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _assigned(tree: ast.Module, name: str) -> ast.Assign | None:
+    return next((node for node in tree.body if isinstance(node, ast.Assign)
+                 and any(getattr(t, "id", "") == name for t in node.targets)), None)
+
+
+def _edits(node: ast.Assign | None, where: str) -> tuple[tuple[str, str], ...]:
+    if node is None:
+        raise CourseError(f"{where}:1: planted bug without REPLACE = [(old, new), ...]")
+    try:
+        value = ast.literal_eval(node.value)
+    except ValueError:
+        value = None
+    if not (isinstance(value, (list, tuple)) and value and all(
+            isinstance(e, tuple) and len(e) == 2 and all(isinstance(s, str) for s in e) for e in value)):
+        raise CourseError(f"{where}:{node.lineno}: REPLACE must be a non-empty list of (old, new) string pairs")
+    return tuple(value)
+
+
 def bugs(lab: Lab) -> list[Bug]:
     found = []
     for path in sorted(lab.bugs_dir.glob("*.py")) if lab.bugs_dir.is_dir() else []:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        caught = None
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "CAUGHT_BY" for t in node.targets):
-                caught = tuple(ast.literal_eval(node.value))
+        where = _course_relative(path, lab)
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as exc:
+            raise CourseError(f"{where}:{exc.lineno}: {exc.msg}") from None
+        caught_node = _assigned(tree, "CAUGHT_BY")
+        caught = tuple(ast.literal_eval(caught_node.value)) if caught_node is not None else ()
         if not caught:
-            raise CourseError(f"{path}:1: planted bug without CAUGHT_BY = [test names]")
-        found.append(Bug(path.stem, path, caught, ast.get_docstring(tree) or ""))
+            raise CourseError(f"{where}:1: planted bug without CAUGHT_BY = [test names]")
+        replace = _assigned(tree, "REPLACE")
+        edits = _edits(replace, where)
+        found.append(Bug(path.stem, path, caught, ast.get_docstring(tree) or "", edits, f"{where}:{replace.lineno}"))
     return found
 
 
 def bug_source(lab: Lab, bug: Bug) -> str:
-    return reference_source(lab) + "\n\n# ---- planted bug: " + bug.name + " ----\n" + bug.path.read_text(encoding="utf-8")
+    """The reference with the bug's edits applied (``CourseError`` when an edit no longer fits)."""
+    return apply_edits(reference_source(lab), bug.edits, bug.origin or str(bug.path))
 
 
 def write_variant(source: str, directory: Path, lab: Lab) -> Path:

@@ -6,21 +6,15 @@ CAUGHT_BY = [
     "test_attention_random_cases",
 ]
 
-
-def attention(q, k, v, mask=None, is_causal=False, scale=None):
-    import torch
-
-    L, S = q.shape[-2], k.shape[-2]
-    if scale is None:
-        scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = torch.matmul(q, k.transpose(-2, -1)) * scale
-    if mask is not None and mask.dtype != torch.bool:
-        scores = scores + mask
-    weights = torch.softmax(scores, dim=-1)
-    # BUG: masking after normalisation; the weights are not renormalised
-    if is_causal:
-        weights = weights * torch.ones(L, S, dtype=torch.bool).tril()
-    if mask is not None and mask.dtype == torch.bool:
-        weights = weights * mask
-    weights = torch.nan_to_num(weights)
-    return torch.matmul(weights, v), weights
+REPLACE = [
+    (
+        "    scores = torch.matmul(q, k.transpose(-2, -1)) * scale  # (..., L, S)",
+        """\
+    scores = torch.matmul(q, k.transpose(-2, -1)) * scale  # (..., L, S)
+    unmasked = scores + mask if mask is not None and mask.dtype != torch.bool else scores""",
+    ),
+    (
+        "    weights = torch.softmax(scores, dim=-1)",
+        "    weights = torch.nan_to_num(torch.softmax(unmasked, dim=-1)) * ~torch.isneginf(scores)  # masked after",
+    ),
+]

@@ -8,20 +8,14 @@ CAUGHT_BY = [
     "test_mha_key_padding",
 ]
 
-
-def attention(q, k, v, mask=None, is_causal=False, scale=None):
-    import torch
-
-    L, S = q.shape[-2], k.shape[-2]
-    if scale is None:
-        scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = torch.matmul(q, k.transpose(-2, -1)) * scale
-    if is_causal:
-        keep = torch.ones(L, S, dtype=torch.bool).tril()
-        scores = scores.masked_fill(~keep, float("-inf"))
-    if mask is not None:
-        # BUG: blocks where the mask is True
-        scores = scores.masked_fill(mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
-    dead = torch.isneginf(scores).all(dim=-1, keepdim=True)
-    weights = torch.softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
-    return torch.matmul(weights, v), weights
+REPLACE = [
+    (
+        """\
+        if mask.dtype == torch.bool:
+            # -inf, not -1e9: exp(-inf) is exactly 0, and a fully blocked row stays detectable.
+            scores = scores.masked_fill(~mask, float("-inf"))
+        else:
+            scores = scores + mask  # additive bias (may itself hold -inf)""",
+        "        scores = scores.masked_fill(mask, float(\"-inf\")) if mask.dtype == torch.bool else scores + mask",
+    ),
+]

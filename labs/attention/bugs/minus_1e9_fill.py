@@ -5,18 +5,10 @@ CAUGHT_BY = [
     "test_attention_random_cases",
 ]
 
-
-def attention(q, k, v, mask=None, is_causal=False, scale=None):
-    import torch
-
-    L, S = q.shape[-2], k.shape[-2]
-    if scale is None:
-        scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = torch.matmul(q, k.transpose(-2, -1)) * scale
-    if is_causal:
-        keep = torch.ones(L, S, dtype=torch.bool).tril()
-        scores = scores.masked_fill(~keep, -1e9)  # BUG: finite fill
-    if mask is not None:
-        scores = scores.masked_fill(~mask, -1e9) if mask.dtype == torch.bool else scores + mask
-    weights = torch.softmax(scores, dim=-1)  # all -1e9 in a row -> exp(0) everywhere -> 1/S each
-    return torch.matmul(weights, v), weights
+REPLACE = [
+    ('        scores = scores.masked_fill(~keep, float("-inf"))', "        scores = scores.masked_fill(~keep, -1e9)"),
+    (
+        '            scores = scores.masked_fill(~mask, float("-inf"))',
+        "            scores = scores.masked_fill(~mask, -1e9)  # finite: a fully blocked row is 1/S everywhere",
+    ),
+]

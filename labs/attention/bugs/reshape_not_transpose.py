@@ -6,19 +6,15 @@ CAUGHT_BY = [
     "test_attention_random_cases",
 ]
 
-
-def attention(q, k, v, mask=None, is_causal=False, scale=None):
-    import torch
-
-    L, S, D = q.shape[-2], k.shape[-2], k.shape[-1]
-    if scale is None:
+REPLACE = [
+    (
+        """\
+        scale = 1.0 / math.sqrt(D)  # d_k is the per-head dimension of q and k
+    # One score per (query, key) pair: contract the feature axis. transpose, not reshape:
+    # reshape(..., D, S) would keep the memory order and scramble the numbers.
+    scores = torch.matmul(q, k.transpose(-2, -1)) * scale  # (..., L, S)""",
+        """\
         scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = torch.matmul(q, k.reshape(*k.shape[:-2], D, S)) * scale  # BUG: reshape is not a transpose
-    if is_causal:
-        keep = torch.ones(L, S, dtype=torch.bool).tril()
-        scores = scores.masked_fill(~keep, float("-inf"))
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
-    dead = torch.isneginf(scores).all(dim=-1, keepdim=True)
-    weights = torch.softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
-    return torch.matmul(weights, v), weights
+    scores = torch.matmul(q, k.reshape(*k.shape[:-2], D, S)) * scale  # BUG: reshape is not a transpose""",
+    ),
+]

@@ -1,18 +1,9 @@
 """Multi-head attention scaling every head by 1/sqrt(d_model) instead of 1/sqrt(d_head)."""
 CAUGHT_BY = ["test_mha_matches_torch", "test_mha_per_head_weights", "test_mha_three_heads"]
 
-
-def multi_head_attention(query, key, value, params, num_heads, key_padding_mask=None, average_weights=True):
-    B, L, E = query.shape
-    S = key.shape[1]
-    H = num_heads
-    d_head = E // H
-    w_q, w_k, w_v = params["in_proj_weight"].chunk(3, dim=0)
-    b_q, b_k, b_v = params["in_proj_bias"].chunk(3, dim=0)
-    q = (query @ w_q.T + b_q).reshape(B, L, H, d_head).transpose(1, 2)
-    k = (key @ w_k.T + b_k).reshape(B, S, H, d_head).transpose(1, 2)
-    v = (value @ w_v.T + b_v).reshape(B, S, H, d_head).transpose(1, 2)
-    keep = None if key_padding_mask is None else (~key_padding_mask.bool())[:, None, None, :]
-    out, weights = attention(q, k, v, mask=keep, scale=1.0 / math.sqrt(E))  # BUG: E is d_model, not d_head
-    out = out.transpose(1, 2).reshape(B, L, E) @ params["out_proj.weight"].T + params["out_proj.bias"]
-    return out, weights.mean(dim=1) if average_weights else weights
+REPLACE = [
+    (
+        "    out, weights = attention(q, k, v, mask=keep)  # (B, H, L, d), (B, H, L, S)",
+        "    out, weights = attention(q, k, v, mask=keep, scale=1.0 / math.sqrt(E))  # E is d_model, not d_head",
+    ),
+]

@@ -6,19 +6,9 @@ CAUGHT_BY = [
     "test_gradcheck_float64",
 ]
 
-
-def attention(q, k, v, mask=None, is_causal=False, scale=None):
-    import torch
-
-    L, S = q.shape[-2], k.shape[-2]
-    if scale is None:
-        scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = torch.matmul(q, k.transpose(-2, -1)) * scale
-    if is_causal:
-        keep = torch.ones(L, S, dtype=torch.bool).triu()  # BUG: triu keeps j >= i
-        scores = scores.masked_fill(~keep, float("-inf"))
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
-    dead = torch.isneginf(scores).all(dim=-1, keepdim=True)
-    weights = torch.softmax(scores.masked_fill(dead, 0.0), dim=-1).masked_fill(dead, 0.0)
-    return torch.matmul(weights, v), weights
+REPLACE = [
+    (
+        "        keep = torch.ones(L, S, dtype=torch.bool, device=scores.device).tril()",
+        "        keep = torch.ones(L, S, dtype=torch.bool).triu()  # BUG: triu keeps j >= i",
+    ),
+]

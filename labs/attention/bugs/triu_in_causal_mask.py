@@ -5,11 +5,9 @@ CAUGHT_BY = [
     "test_causal_mask_more_shapes",
 ]
 
-
-def causal_mask(L, S, align="top-left"):
-    import torch
-
-    offset = 0 if align == "top-left" else S - L
-    i = torch.arange(L).unsqueeze(1)
-    j = torch.arange(S).unsqueeze(0)
-    return j >= i + offset  # BUG: upper triangle
+REPLACE = [
+    (
+        "    return j <= i + offset  # broadcasting gives (L, S); lower triangle (incl. diagonal) kept",
+        "    return j >= i + offset  # BUG: upper triangle",
+    ),
+]

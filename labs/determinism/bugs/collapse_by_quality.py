@@ -5,6 +5,9 @@ a blurry generator that covers every mode is called collapsed.
 """
 CAUGHT_BY = ["test_is_collapsed_tells_collapse_from_quality", "test_collapse_metrics_reference"]
 
-
-def is_collapsed(metrics, modes=8, max_kl=0.25):
-    return bool(metrics["hq_fraction"] < 0.5)
+REPLACE = [
+    (
+        "    return bool(metrics[\"modes_covered\"] < modes or metrics[\"kl_uniform\"] > max_kl)",
+        "    return bool(metrics[\"hq_fraction\"] < 0.5)",
+    ),
+]

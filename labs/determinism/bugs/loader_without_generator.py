@@ -6,11 +6,11 @@ whatever ran before, so two loaders for the same (seed, epoch) give different wo
 """
 CAUGHT_BY = ["test_loader_follows_order_and_leaves_global_rng", "test_loader_workers_seeded"]
 
-
-def make_loader(dataset, *, seed, epoch, batch_size, num_workers=0):
-    from torch.utils.data import DataLoader
-
-    if hasattr(dataset, "set_epoch"):
-        dataset.set_epoch(epoch)
-    order = epoch_order(seed, epoch, len(dataset))
-    return DataLoader(dataset, batch_size=batch_size, sampler=order, num_workers=num_workers)
+REPLACE = [
+    (
+        """\
+    g = torch.Generator().manual_seed(derive_seed(seed, WORKERS, epoch))
+    return DataLoader(dataset, batch_size=batch_size, sampler=order, num_workers=num_workers, generator=g)""",
+        "    return DataLoader(dataset, batch_size=batch_size, sampler=order, num_workers=num_workers)",
+    ),
+]

@@ -5,10 +5,11 @@ survives: reproducible is not the same as right.
 """
 CAUGHT_BY = ["test_noise_stream_advances", "test_latent_reference", "test_gan_reference"]
 
-
-def sample_latent(run):
-    import torch
-
-    cfg = run["config"]
+REPLACE = [
+    (
+        "    return torch.randn(cfg[\"batch_size\"], cfg[\"latent_dim\"], generator=run[\"noise\"])",
+        """\
     run["noise"].manual_seed(derive_seed(run["seed"], NOISE))  # "to be safe"
-    return torch.randn(cfg["batch_size"], cfg["latent_dim"], generator=run["noise"])
+    return torch.randn(cfg["batch_size"], cfg["latent_dim"], generator=run["noise"])""",
+    ),
+]

@@ -6,14 +6,22 @@ longer be studied in isolation.
 """
 CAUGHT_BY = ["test_latent_noise_independent_of_data", "test_next_batch_follows_epoch_order", "test_gan_reference"]
 
-
-def next_batch(run):
-    import torch
-
-    cfg = run["config"]
-    n, B = cfg["n_data"], cfg["batch_size"]
-    epoch, j = divmod(run["step"], n // B)
+REPLACE = [
+    (
+        "    ``order = epoch_order(seed, epoch, n_data)``. A function of (seed, step) only.\n"
+        "    \"\"\"",
+        "    ``order = epoch_order(seed, epoch, n_data)``. A function of (seed, step) only.\n"
+        "    \"\"\"\n"
+        "    import torch",
+    ),
+    (
+        """\
+    order = epoch_order(run["seed"], epoch, n)
+    return run["data"][order[j * B:(j + 1) * B]]""",
+        """\
     if run.get("order_epoch") != epoch:
         run["order"] = torch.randperm(n, generator=run["noise"]).tolist()  # same stream as the noise
         run["order_epoch"] = epoch
-    return run["data"][run["order"][j * B:(j + 1) * B]]
+    return run["data"][run["order"][j * B:(j + 1) * B]]""",
+    ),
+]

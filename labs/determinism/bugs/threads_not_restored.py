@@ -1,13 +1,18 @@
 """thread_sums that leaves torch on the last thread count it tried."""
 CAUGHT_BY = ["test_thread_sums_repeatable"]
 
-
-def thread_sums(x, threads):
-    import torch
-
-    x = torch.as_tensor(x, dtype=torch.float32)
-    out = []
+REPLACE = [
+    (
+        """\
+    try:
+        for t in threads:
+            torch.set_num_threads(t)
+            out.append(x.sum().item())
+    finally:
+        torch.set_num_threads(before)""",
+        """\
     for t in threads:
         torch.set_num_threads(t)
-        out.append(x.sum().item())
-    return out
+        out.append(x.sum().item())""",
+    ),
+]

@@ -1,14 +1,20 @@
 """Predicting positive when score > threshold: each threshold loses its own (tied) samples."""
 CAUGHT_BY = ["test_pr_curve_hand", "test_best_threshold_hand", "test_pr_curve_random", "test_best_threshold_random"]
 
-
-def precision_recall_curve(y_true, scores, pos_label=1):
-    y = np.asarray(y_true) == pos_label
-    s = np.asarray(scores, dtype=np.float64)
-    thresholds = np.unique(s)
-    tps = np.array([np.sum(y & (s > t)) for t in thresholds], dtype=np.float64)
-    fps = np.array([np.sum(~y & (s > t)) for t in thresholds], dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tps + fps > 0, tps / (tps + fps), 0.0)
-    recall = tps / y.sum() if y.sum() > 0 else np.ones_like(tps)
-    return np.r_[precision, 1.0], np.r_[recall, 0.0], thresholds
+REPLACE = [
+    (
+        "    tps, fps, thresholds = tps[last].astype(np.float64), fps[last].astype(np.float64), s[last]",
+        """\
+    before = np.r_[0, last[:-1] + 1]  # ">": the samples tied at a threshold are left out of it
+    tps, fps = np.r_[0, tps][before].astype(np.float64), np.r_[0, fps][before].astype(np.float64)
+    thresholds = s[last]""",
+    ),
+    (
+        "    precision = tps / (tps + fps)",
+        "    precision = np.divide(tps, tps + fps, out=np.zeros_like(tps), where=tps + fps > 0)",
+    ),
+    (
+        "    recall = tps / tps[-1] if tps[-1] > 0 else np.ones_like(tps)",
+        "    recall = tps / y.sum() if y.sum() > 0 else np.ones_like(tps)",
+    ),
+]

@@ -7,18 +7,21 @@ candidate the correct rule keeps and more. The hand example of the paper's figur
 """
 CAUGHT_BY = ["test_heuristic_two_directions", "test_heuristic_random"]
 
-
-def select_neighbors_heuristic(candidates, M, vectors):
+REPLACE = [
+    (
+        """\
+    kept: list[int] = []
+    for d_eq, e in sorted(candidates):""",
+        """\
     ordered = sorted(candidates)
     d_to_q = {e: d for d, e in ordered}
     kept = []
-    for d_eq, e in ordered:
-        if len(kept) >= M:
-            break
-        if kept:
-            d_er = l2_distances(vectors[kept], vectors[e])
+    for d_eq, e in ordered:""",
+    ),
+    (
+        "            if not bool(np.all(d_eq < d_er)):",
+        """\
             d_rq = np.array([d_to_q[r] for r in kept])
-            if not bool(np.all(d_rq < d_er)):  # BUG: d(r, q) where d(e, q) belongs
-                continue
-        kept.append(int(e))
-    return kept
+            if not bool(np.all(d_rq < d_er)):  # BUG: d(r, q) where d(e, q) belongs""",
+    ),
+]

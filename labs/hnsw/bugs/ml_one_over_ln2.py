@@ -5,6 +5,12 @@ layers no longer skip ahead by a factor of M.
 """
 CAUGHT_BY = ["test_level_multiplier", "test_level_fraction"]
 
-
-def level_multiplier(M):
-    return 1.0 / math.log(2)  # BUG: should be 1 / ln(M)
+REPLACE = [
+    (
+        """\
+    if M < 2:
+        raise ValueError(f"M must be at least 2, got {M}")
+    return 1.0 / math.log(M)""",
+        "    return 1.0 / math.log(2)  # BUG: should be 1 / ln(M)",
+    ),
+]

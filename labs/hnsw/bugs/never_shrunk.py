@@ -5,8 +5,13 @@ searches spend distance computations on redundant links.
 """
 CAUGHT_BY = ["test_link_neighbors_hand", "test_graph_invariants", "test_layer0_uses_2m"]
 
-
-def link_neighbors(layer, node, neighbors, m_max, shrink):
-    layer[node] = [int(e) for e in neighbors]
-    for e in layer[node]:
-        layer[e].append(node)  # BUG: no check against m_max
+REPLACE = [
+    (
+        """\
+        links = layer[e]
+        links.append(node)  # the reverse link: the graph must be navigable both ways
+        if len(links) > m_max:
+            layer[e] = shrink(e, links)  # keep the degree bounded""",
+        "        layer[e].append(node)  # BUG: no check against m_max",
+    ),
+]

@@ -5,6 +5,15 @@ start from old nodes (the entry point is usually one) cannot reach most of the g
 """
 CAUGHT_BY = ["test_link_neighbors_hand", "test_links_symmetric_small"]
 
-
-def link_neighbors(layer, node, neighbors, m_max, shrink):
-    layer[node] = [int(e) for e in neighbors]  # BUG: no reverse link, so nothing to shrink
+REPLACE = [
+    (
+        """\
+    layer[node] = [int(e) for e in neighbors]
+    for e in layer[node]:
+        links = layer[e]
+        links.append(node)  # the reverse link: the graph must be navigable both ways
+        if len(links) > m_max:
+            layer[e] = shrink(e, links)  # keep the degree bounded""",
+        "    layer[node] = [int(e) for e in neighbors]",
+    ),
+]

@@ -9,6 +9,11 @@ CAUGHT_BY = [
     "test_attention_shift_invariance",
 ]
 
-
-def apply_rope(x, positions=None, base: float = 10000.0):
+REPLACE = [
+    (
+        "    head_dim, seq_len = x.shape[-1], x.shape[-2]",
+        """\
     return additive_sinusoidal(x, positions, base)
+    head_dim, seq_len = x.shape[-1], x.shape[-2]""",
+    ),
+]

@@ -2,6 +2,12 @@
 "all zeros"): small scores hide the dependence."""
 CAUGHT_BY = ["test_dependence_default_start_and_scale"]
 
+REPLACE = [
+    (
+        """\
+# ---------------------------------------------------------------------------------------
+# Task 5: RoPE inside single-head attention""",
+        """\
 _reference_dependence = position_dependence
 
 
@@ -12,3 +18,9 @@ def position_dependence(encode, q, k, seq_len, start=0):
     if float(scores.abs().max()) <= 1.0:
         return 0.0
     return _reference_dependence(encode, q, k, seq_len, start)
+
+
+# ---------------------------------------------------------------------------------------
+# Task 5: RoPE inside single-head attention""",
+    ),
+]

@@ -8,10 +8,12 @@ CAUGHT_BY = [
     "test_half_convention_matches_rotate_half",
 ]
 
-
-def rope_frequencies(head_dim: int, base: float = 10000.0):
-    import torch
-
-    if head_dim <= 0 or head_dim % 2:
-        raise ValueError(f"head_dim must be a positive even number, got {head_dim}")
-    return base ** (-torch.arange(head_dim // 2, dtype=torch.float64) / head_dim)
+REPLACE = [
+    (
+        """\
+    i = torch.arange(head_dim // 2, dtype=torch.float64)
+    # float64: these numbers are multiplied by positions in the thousands later.
+    return base ** (-2.0 * i / head_dim)""",
+        "    return base ** (-torch.arange(head_dim // 2, dtype=torch.float64) / head_dim)",
+    ),
+]

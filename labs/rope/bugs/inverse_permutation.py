@@ -6,6 +6,13 @@ CAUGHT_BY = [
     "test_half_convention_matches_rotate_half",
 ]
 
+REPLACE = [
+    (
+        "    return torch.stack((y[..., :half], y[..., half:]), dim=-1).flatten(-2)",
+        """\
+    return torch.stack((y[..., :half], y[..., half:]), dim=-1).flatten(-2)
+
+
 _right_to_half, _right_to_interleaved = interleaved_to_half, half_to_interleaved
 
 
@@ -14,4 +21,6 @@ def interleaved_to_half(x):
 
 
 def half_to_interleaved(y):
-    return _right_to_half(y)
+    return _right_to_half(y)""",
+    ),
+]

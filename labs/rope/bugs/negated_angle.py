@@ -6,12 +6,13 @@ CAUGHT_BY = [
     "test_attention_reference",
 ]
 
-
-def apply_rope(x, positions=None, base: float = 10000.0):
-    import torch
-
-    positions = _positions_or_default(positions, x.shape[-2])
-    angles = positions.to(torch.float64)[:, None] * rope_frequencies(x.shape[-1], base)[None, :]
-    cos, sin = torch.cos(angles).to(x.dtype), torch.sin(angles).to(x.dtype)
-    x1, x2 = x[..., 0::2], x[..., 1::2]
-    return torch.stack((x1 * cos + x2 * sin, -x1 * sin + x2 * cos), dim=-1).flatten(-2)
+REPLACE = [
+    (
+        """\
+    out1 = x1 * cos - x2 * sin
+    out2 = x1 * sin + x2 * cos
+    # Put the pairs back in place: stack on a new last axis, then merge (d/2, 2) -> d.
+    return torch.stack((out1, out2), dim=-1).flatten(-2)""",
+        "    return torch.stack((x1 * cos + x2 * sin, -x1 * sin + x2 * cos), dim=-1).flatten(-2)",
+    ),
+]

@@ -1,13 +1,13 @@
 """Spread over the whole score table instead of along each diagonal (fixed offset)."""
-CAUGHT_BY = [
-    "test_dependence_hand",
-    "test_dependence_rope_zero",
-    "test_dependence_reference",
+CAUGHT_BY = ["test_dependence_hand", "test_dependence_rope_zero", "test_dependence_reference"]
+
+REPLACE = [
+    (
+        """\
+    spread = max(
+        float(diag.max() - diag.min())
+        for diag in (torch.diagonal(scores, offset=r) for r in range(-(seq_len - 1), seq_len))
+    )""",
+        "    spread = float(scores.max() - scores.min())  # the whole table: every offset mixed",
+    ),
 ]
-
-
-def position_dependence(encode, q, k, seq_len: int, start: int = 0) -> float:
-    import torch
-
-    scores = identical_token_scores(encode, q, k, torch.arange(start, start + seq_len))
-    return float((scores.max() - scores.min()) / scores.abs().max())

@@ -1,6 +1,10 @@
 """No shape check: (5, 1) - (5,) broadcasts to (5, 5) and returns a wrong number without an error."""
 CAUGHT_BY = ["test_checked_mse_rejects_broadcast", "test_shape_tools_on_tensors"]
 
-
-def checked_mse(pred, target):
-    return float(((pred - target) ** 2).mean())
+REPLACE = [
+    (
+        "    \"\"\"\n"
+        "    check_shape(target, tuple(pred.shape), name=\"target\")",
+        "    \"\"\"",
+    ),
+]
