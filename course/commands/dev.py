@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from course.commands import common
-from course.labs.mutate import mutate_cmd
 
 _SANDBOX = click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default=None)
 
@@ -26,7 +25,7 @@ def dev() -> None:
 @click.pass_context
 def selfcheck_cmd(ctx, slugs, sandbox):
     """The reference scores full marks, the stub 0, every planted bug loses points."""
-    from course.labs.selfcheck import selfcheck
+    from course.authoring.selfcheck import selfcheck
 
     manifest = common.manifest(ctx)
     failed = False
@@ -55,7 +54,7 @@ def selfcheck_cmd(ctx, slugs, sandbox):
 @click.pass_context
 def figures(ctx, slugs, out_dir):
     """Draw each lab's figures from its reference solution (for the cards)."""
-    from course.labs.figures import draw_figures
+    from course.authoring.figures import draw_figures
 
     manifest = common.manifest(ctx)
     target = Path(out_dir) if out_dir else common.root(ctx) / "cards" / "images"
@@ -65,7 +64,48 @@ def figures(ctx, slugs, out_dir):
             click.echo(line)
 
 
-dev.add_command(mutate_cmd)
+@dev.command("mutate")
+@click.argument("slugs", nargs=-1)
+@click.option("--sample", type=int, default=None, help="Grade a seeded sample of this many mutants per lab.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--task", type=int, default=None, help="Only mutants inside this task's section.")
+@click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--list", "list_only", is_flag=True, help="List the mutants' ids without grading them.")
+@click.option("--engine", type=click.Choice(["fast", "grader"]), default="fast", show_default=True,
+              help="fast: the same probes and checks in forked children; grader: the real grader per mutant.")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="none", show_default=True,
+              help="The grader engine's sandbox.")
+@click.option("--hidden-only", "hidden_only", is_flag=True,
+              help="Also list the mutants that only hidden tests kill (candidates for public tests).")
+@click.option("--save-bug", "save_bug", nargs=2, metavar="ID NAME", default=None,
+              help="Write mutant ID of the one lab given as the planted bug bugs/NAME.py.")
+@click.pass_context
+def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandbox, hidden_only, save_bug):
+    """Mutation score of a lab's graded tests (per lab and task), and the survivors."""
+    from course.authoring.mutate import format_report, mutants, run, save_mutant_as_bug
+
+    manifest = common.manifest(ctx)
+    if save_bug:
+        if len(slugs) != 1:
+            raise click.UsageError("--save-bug needs exactly one lab")
+        path, caught = save_mutant_as_bug(manifest.get(slugs[0]), *save_bug)
+        click.echo(f"wrote {path} (CAUGHT_BY {caught})")
+        if not caught:
+            click.echo("no graded test kills this mutant: name the test you add for it in CAUGHT_BY", err=True)
+        return
+    failed = False
+    for slug in slugs or manifest.slugs:
+        lab_ = manifest.get(slug)
+        if list_only:
+            for m in mutants(lab_.solution_file.read_text(encoding="utf-8")):
+                if task is None or m.task == task:
+                    click.echo(f"{slug}: task {m.task}: {m.id}")
+            continue
+        report = run(lab_, sample=sample, seed=seed, workers=workers, task=task, engine=engine, sandbox_kind=sandbox)
+        for line in format_report(report, show_hidden_only=hidden_only):
+            click.echo(line)
+        failed |= bool(report.survivors()) or bool(report.unknown_equivalent)
+    sys.exit(1 if failed else 0)
 
 
 def old_spelling(command: click.Command) -> click.Command:

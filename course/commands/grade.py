@@ -142,7 +142,7 @@ def _report_from_results(ctx, slug: str, source: Path, out_path: Path) -> None:
 @click.pass_context
 def release(ctx, out, gradescope_lab, github_classroom, force):
     """The student edition (no solutions, no hidden tests), or a Gradescope/GitHub Classroom bundle."""
-    from course.labs import release as rel
+    from course.authoring import release as rel
 
     root = common.root(ctx)
     manifest = common.manifest(ctx)

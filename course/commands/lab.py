@@ -178,11 +178,10 @@ def hint(ctx, slug, task):
 def solution(ctx, slug, work_root, force):
     """The reference solution, once you have passed the lab (or with --force)."""
     from course.labs import variants
-    from course.labs.release import is_student_edition
 
     manifest = common.manifest(ctx)
     lab_ = manifest.get(slug)
-    if (is_student_edition(manifest) or not lab_.solution_file.is_file()
+    if (manifest.student_edition or not lab_.solution_file.is_file()
             or lab_.solution_file.read_text(encoding="utf-8").startswith(variants.STUB_MARK)):
         raise CourseError(f"lab {slug}: this is the student edition of the course, which ships without "
                           "solutions (your instructor has them)")

@@ -6,12 +6,10 @@
   one marked source;
 * :mod:`~course.labs.hints` reads a task's hints;
 * :mod:`~course.labs.structure` checks a lab folder's shape and points;
-* :mod:`~course.labs.selfcheck` proves a lab's tests (reference full, stub 0, bugs caught,
-  spec coverage) and :mod:`~course.labs.mutate` measures them with mutation testing;
-* :mod:`~course.labs.release` builds the student edition and the Gradescope and GitHub
-  Classroom packages.
+* :mod:`~course.labs.workspace` is a student's workspace and progress file.
 
-May import: :mod:`course.errors`, :mod:`course.content`, :mod:`course.files`; the author tools
-(selfcheck, mutate, release) also use :mod:`course.grading` to run a lab's tests and
-:mod:`course.cards` to check the task pairing.
+The tools that run a lab's tests (selfcheck, mutation testing, figures, releases) are in
+:mod:`course.authoring`, above the grader.
+
+May import: :mod:`course.errors`, :mod:`course.content`, :mod:`course.files`. Nothing above.
 """

@@ -83,10 +83,18 @@ class Lab:
         raise CourseError(f"lab {self.slug}: no task {number} (tasks: {', '.join(str(t.number) for t in self.tasks)})")
 
 
+EDITION_MARK = "STUDENT_EDITION"  # in labs/: this course ships stubs, not solutions
+
+
 @dataclass
 class Manifest:
     path: Path
     labs: list[Lab] = field(default_factory=list)
+
+    @property
+    def student_edition(self) -> bool:
+        """A student edition (``course release``): stubs where the solutions were."""
+        return (self.path.parent / EDITION_MARK).is_file()
 
     def get(self, slug: str) -> Lab:
         for lab in self.labs:

@@ -9,8 +9,8 @@
 
 :func:`apply_edits` applies an edit only where its ``old`` text occurs exactly once in the text
 it is applied to, and fails otherwise, naming the bug and the edit: a change to a reference that
-a bug's edit no longer fits is an error (``course lab selfcheck`` reports it), never a variant
-that silently stopped being the bug. Mutation testing (``course.labs.mutate``) states each
+a bug's edit no longer fits is an error (``course dev selfcheck`` reports it), never a variant
+that silently stopped being the bug. Mutation testing (``course.authoring.mutate``) states each
 mutant as such an edit and applies it through the same function.
 """
 

@@ -67,7 +67,7 @@ def test_task_tag_tree_is_reserved(demo_course, run_cli):
 
 
 def test_selfcheck_reports_task_card_problems(demo_course):
-    from course.labs.selfcheck import _task_card_problems
+    from course.authoring.selfcheck import _task_card_problems
 
     lab = load_manifest(demo_course).get("demo")
     assert _task_card_problems(lab) == []

@@ -3,7 +3,7 @@
 * correct alternative implementations (``tests/fixtures/alternatives/<slug>/*.py``, definitions
   appended to the reference as planted bugs are) get full marks from the real grader: the
   tests admit every implementation the lesson allows;
-* mutation testing (``course lab mutate``) on a small fixed-seed sample: every sampled mutant
+* mutation testing (``course dev mutate``) on a small fixed-seed sample: every sampled mutant
   that is not listed as equivalent is killed, and the fast engine agrees with the real grader;
 * under plain pytest, a test that compares with the reference compares with the course's
   reference solution, not with the module under test.
@@ -12,11 +12,12 @@
 
 import pytest
 
+from course.authoring import mutate
+from course.authoring.selfcheck import spec_coverage_gaps
 from course.content import content_root
 from course.grading.grade import grade
-from course.labs import markers, mutate, variants
+from course.labs import markers, variants
 from course.labs.manifest import load_manifest
-from course.labs.selfcheck import spec_coverage_gaps
 
 from conftest import FIXTURES
 
@@ -55,7 +56,7 @@ def test_mutants_stay_in_solution_blocks_and_compile():
 @pytest.mark.parametrize("slug", ["f1", "rope"])
 def test_mutation_sample_is_killed(slug):
     """A fixed-seed sample of mutants: each is killed or listed as equivalent (the full run is
-    ``course lab mutate SLUG``, minutes per lab)."""
+    ``course dev mutate SLUG``, minutes per lab)."""
     lab = MANIFEST.get(slug)
     report = mutate.run(lab, sample=8, seed=14, workers=2)
     assert report.unknown_equivalent == []

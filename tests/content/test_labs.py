@@ -7,9 +7,9 @@ each test named in its CAUGHT_BY (all through the real sandboxed grader).
 
 import pytest
 
+from course.authoring.selfcheck import selfcheck
 from course.content import content_root
 from course.labs.manifest import load_manifest
-from course.labs.selfcheck import selfcheck
 
 MANIFEST = load_manifest(content_root())
 

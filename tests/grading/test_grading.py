@@ -2,10 +2,10 @@
 
 import pytest
 
+from course.authoring.selfcheck import selfcheck
 from course.grading import report
 from course.grading.grade import grade
 from course.labs import variants
-from course.labs.selfcheck import selfcheck
 
 from conftest import FIXTURES, SANDBOXES
 

@@ -2,9 +2,10 @@
 
 import pytest
 
+from course.authoring import mutate
+from course.authoring.selfcheck import selfcheck
 from course.errors import CourseError
-from course.labs import markers, mutate, variants
-from course.labs.selfcheck import selfcheck
+from course.labs import markers, variants
 
 BUG_FILE = "labs/demo/bugs/subtracts.py"
 

@@ -25,11 +25,10 @@ from pathlib import Path
 
 from course.content import package_dir
 from course.files import atomic_write_bytes, make_temp_dir
-from course.labs.manifest import Lab, Manifest
+from course.labs.manifest import EDITION_MARK, Lab, Manifest
 from course.labs.variants import student_files
 
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "_content")
-EDITION_MARK = "STUDENT_EDITION"  # in labs/: this course ships stubs, not solutions
 
 
 def _copy_tree(src: Path, dest: Path, ignore=_IGNORE) -> None:
@@ -87,10 +86,6 @@ def _write_student_content(root: Path, manifest: Manifest, dest: Path) -> None:
 def student_edition(root: Path, manifest: Manifest, target: Path) -> None:
     with _folder_in_place_of(target) as tmp:
         _write_student_content(root, manifest, tmp)
-
-
-def is_student_edition(manifest: Manifest) -> bool:
-    return (manifest.path.parent / EDITION_MARK).is_file()
 
 
 def _pyproject(content: tuple[str, ...] = ("cards", "labs")) -> str:

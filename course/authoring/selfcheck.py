@@ -1,4 +1,4 @@
-"""``course lab selfcheck``: grade a lab's reference, its stub and every planted bug.
+"""``course dev selfcheck``: grade a lab's reference, its stub and every planted bug.
 
 The reference must score full marks, the untouched stub 0 on every test, and each planted
 bug must fail every test named in its ``CAUGHT_BY`` and lose points. A bug whose edits no

@@ -1,4 +1,4 @@
-"""``course lab mutate SLUG``: mutation testing of a lab's graded tests (an author command).
+"""``course dev mutate SLUG``: mutation testing of a lab's graded tests (an author command).
 
 Each mutant is the reference solution with one small change inside one solution block (an
 operator swapped, a comparison loosened, a constant moved by one, a keyword argument dropped,
@@ -341,7 +341,7 @@ def in_process_reference(lab: Lab, tests) -> dict[str, object]:
 def use_reference_fallback() -> None:
     """Let the grader fall back to :func:`in_process_reference` when its child cannot run the
     reference (prints a note once). For authors' tools (mutate, selfcheck --reference-in-process)."""
-    import click
+    import sys
 
     from course.errors import CourseError
     from course.grading import grade as grade_module
@@ -358,7 +358,8 @@ def use_reference_fallback() -> None:
             wanted = [t for t in tests if t.uses_reference]
             missing = [t for t in wanted if (lab.slug, t.name) not in memo]
             if missing:
-                click.echo(f"note: {exc.__str__().splitlines()[0]}; computing the reference data in-process", err=True)
+                print(f"note: {exc.__str__().splitlines()[0]}; computing the reference data in-process",
+                      file=sys.stderr)
                 memo.update({(lab.slug, k): v for k, v in in_process_reference(lab, missing).items()})
             return {t.name: memo[(lab.slug, t.name)] for t in wanted}
 
@@ -633,51 +634,3 @@ def save_mutant_as_bug(lab: Lab, mutant_id: str, name: str) -> tuple[Path, list[
 
 
 # --- the command ---------------------------------------------------------------------------
-
-import click  # noqa: E402  (the engine above does not need click)
-
-
-@click.command("mutate")
-@click.argument("slugs", nargs=-1)
-@click.option("--sample", type=int, default=None, help="Grade a seeded sample of this many mutants per lab.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--task", type=int, default=None, help="Only mutants inside this task's section.")
-@click.option("--workers", type=int, default=2, show_default=True)
-@click.option("--list", "list_only", is_flag=True, help="List the mutants' ids without grading them.")
-@click.option("--engine", type=click.Choice(["fast", "grader"]), default="fast", show_default=True,
-              help="fast: the same probes and checks in forked children; grader: the real grader per mutant.")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "none"]), default="none", show_default=True,
-              help="The grader engine's sandbox.")
-@click.option("--hidden-only", "hidden_only", is_flag=True,
-              help="Also list the mutants that only hidden tests kill (candidates for public tests).")
-@click.option("--save-bug", "save_bug", nargs=2, metavar="ID NAME", default=None,
-              help="Write mutant ID of the one lab given as the planted bug bugs/NAME.py.")
-@click.pass_context
-def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandbox, hidden_only, save_bug):
-    """Authors: mutation score of a lab's graded tests (per lab and task), and the survivors."""
-    import sys
-
-    from course.commands import common
-
-    manifest = common.manifest(ctx)
-    if save_bug:
-        if len(slugs) != 1:
-            raise click.UsageError("--save-bug needs exactly one lab")
-        path, caught = save_mutant_as_bug(manifest.get(slugs[0]), *save_bug)
-        click.echo(f"wrote {path} (CAUGHT_BY {caught})")
-        if not caught:
-            click.echo("no graded test kills this mutant: name the test you add for it in CAUGHT_BY", err=True)
-        return
-    failed = False
-    for slug in slugs or manifest.slugs:
-        lab_ = manifest.get(slug)
-        if list_only:
-            for m in mutants(lab_.solution_file.read_text(encoding="utf-8")):
-                if task is None or m.task == task:
-                    click.echo(f"{slug}: task {m.task}: {m.id}")
-            continue
-        report = run(lab_, sample=sample, seed=seed, workers=workers, task=task, engine=engine, sandbox_kind=sandbox)
-        for line in format_report(report, show_hidden_only=hidden_only):
-            click.echo(line)
-        failed |= bool(report.survivors()) or bool(report.unknown_equivalent)
-    sys.exit(1 if failed else 0)
