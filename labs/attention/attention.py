@@ -74,7 +74,7 @@ def attention(q, k, v, mask=None, is_causal=False, scale=None):
     """
     import torch
 
-    ### BEGIN SOLUTION (scores = q k^T * scale, add the masks as -inf / float bias, softmax over keys, zero fully blocked rows, weights @ v)
+    ### BEGIN SOLUTION (scores = q k^T * scale, masks as -inf / float bias, softmax over keys, zero blocked rows, @ v)
     D = q.shape[-1]
     L, S = q.shape[-2], k.shape[-2]
     if scale is None:
@@ -171,7 +171,7 @@ def multi_head_attention(query, key, value, params, num_heads, key_padding_mask=
     ``(B, H, L, S)``, one map per head. Unlike torch (which returns NaN there), a query whose
     keys are all padding gets zero attention, so its output is ``out_proj.bias``.
     """
-    ### BEGIN SOLUTION (project with the stacked in_proj rows, split heads, attention per head with its keep-mask, merge heads, out_proj, average weights if asked)
+    ### BEGIN SOLUTION (in_proj rows, split heads, masked attention per head, merge, out_proj, average weights if asked)
     B, L, E = query.shape
     S = key.shape[1]
     H = num_heads
@@ -276,7 +276,7 @@ def plot_attention(weights, ax=None, title=None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ### BEGIN SOLUTION (convert to a 2-D numpy array, imshow it untransposed with vmin=0, vmax=1, origin="upper", label the axes)
+    ### BEGIN SOLUTION (a 2-D numpy array, imshow untransposed with vmin=0, vmax=1, origin="upper", axis labels)
     w = np.asarray(weights.detach().cpu() if hasattr(weights, "detach") else weights, dtype=np.float64)
     if w.ndim != 2:
         raise ValueError(f"plot_attention draws one (L, S) map, got shape {w.shape}")

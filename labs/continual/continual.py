@@ -200,7 +200,7 @@ def train_sequence(tasks, strategy: str = "finetune", *, epochs: int = 15, lr: f
     - ``"anchor"``, ``"fisher"``: 1-D tensors, the anchor and Fisher that the penalty of the LAST
       task used, i.e. those of task T-2 (``None`` unless ``"ewc"``; none is made after the last task).
     """
-    ### BEGIN SOLUTION (loop over tasks: fit with the strategy's replay/penalty, then fill row t of R; update buffer or anchor+Fisher)
+    ### BEGIN SOLUTION (per task: fit with the strategy's replay/penalty, fill row t of R; update buffer/anchor+Fisher)
     if strategy not in ("finetune", "replay", "ewc"):
         raise ValueError(f"unknown strategy {strategy!r} (finetune, replay or ewc)")
     T = len(tasks)
@@ -379,7 +379,7 @@ def ks_statistic(a, b) -> float:
     with ``F`` the empirical CDFs (fraction of the sample <= x). The supremum is reached at one
     of the sample points, so evaluate both CDFs at every value of the pooled sample.
     """
-    ### BEGIN SOLUTION (sort both samples; evaluate both empirical CDFs at every pooled value with searchsorted side="right")
+    ### BEGIN SOLUTION (sort both samples; both empirical CDFs at every pooled value, searchsorted side="right")
     a = np.sort(np.asarray(a, dtype=np.float64))
     b = np.sort(np.asarray(b, dtype=np.float64))
     points = np.concatenate([a, b])
@@ -407,7 +407,7 @@ def permutation_pvalue(reference, current, statistic=psi, n_perm: int = 199, see
 
     The +1 counts the observed split itself, so p is never 0 and the test keeps its level.
     """
-    ### BEGIN SOLUTION (pool, recompute the statistic on n_perm random splits of the original sizes, count those >= the observed one)
+    ### BEGIN SOLUTION (pool; the statistic on n_perm random splits of the original sizes; count those >= observed)
     reference = np.asarray(reference, dtype=np.float64)
     current = np.asarray(current, dtype=np.float64)
     n = len(reference)
@@ -453,7 +453,7 @@ def monitor_window(reference, current, *, n_bins: int = 10, alpha: float = 0.05,
     with ``statistic = psi`` at ``n_bins``; ``alarm = holm(pvalue, alpha)``.
     Returns ``{"psi": (d,), "pvalue": (d,), "alarm": (d,) bool, "any": bool}``.
     """
-    ### BEGIN SOLUTION (per feature: PSI and its permutation p-value; Holm across features instead of a fixed 0.1/0.25 cut)
+    ### BEGIN SOLUTION (per feature: PSI and its permutation p-value; Holm across features, not a fixed 0.1/0.25 cut)
     reference = np.asarray(reference, dtype=np.float64)
     current = np.asarray(current, dtype=np.float64)
     d = reference.shape[1]
@@ -548,7 +548,7 @@ def feedback_loop(model, windows, golden, test, *, gate: bool = True, k: float =
     (golden-set accuracies), ``"served_test"`` (test accuracy of the production model after
     the decision).
     """
-    ### BEGIN SOLUTION (register+promote the start model; per window: deep-copy, fit, register, gate on the golden set, promote or keep)
+    ### BEGIN SOLUTION (register+promote the start; per window: copy, fit, register, gate on golden set, promote/keep)
     registry = Registry()
     champion = copy.deepcopy(model)
     registry.promote(registry.register(champion))

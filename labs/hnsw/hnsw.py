@@ -103,7 +103,7 @@ def search_layer(
 
     Returns W as a list of ``(distance, id)`` pairs sorted by distance (ties by id).
     """
-    ### BEGIN SOLUTION (candidate min-heap C, result max-heap W bounded by ef, visited set; stop when nearest candidate > farthest result)
+    ### BEGIN SOLUTION (min-heap C, max-heap W of size ef, visited set; stop when nearest in C > farthest in W)
     # The entry points are visited first; a dict keeps their order and drops duplicates.
     entry = list(dict.fromkeys(int(e) for e in entry_points))
     visited = set(entry)
@@ -340,7 +340,7 @@ class HNSW:
         every node is reachable at layer 0.
         """
         q = np.asarray(q, dtype=np.float64)
-        ### BEGIN SOLUTION (empty index -> empty arrays; descend with ef=1 to layer 1; layer 0 with max(ef, k); k nearest)
+        ### BEGIN SOLUTION (empty index -> empty arrays; ef=1 down to layer 1; layer 0 with max(ef, k); k nearest)
         if self.entry_point is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
 
@@ -390,7 +390,7 @@ def recall_at_k(found_distances: np.ndarray, true_distances: np.ndarray, k: int,
     as close as the true k-th neighbour counts. Missing results (fewer than k columns)
     count as misses. Returns shape (nq,).
     """
-    ### BEGIN SOLUTION (threshold = true k-th distance + epsilon; count returned distances <= threshold among the first k; divide by k)
+    ### BEGIN SOLUTION (threshold = true k-th distance + epsilon; count the first k found <= threshold; / k)
     found = np.asarray(found_distances, dtype=np.float64)[:, :k]
     threshold = np.asarray(true_distances, dtype=np.float64)[:, k - 1] + epsilon
     return (found <= threshold[:, None]).sum(axis=1) / k

@@ -217,7 +217,8 @@ def overfit_one_batch(model, X, y, loss_fn, optimizer, steps: int) -> list:
     ### END SOLUTION
 
 
-def diagnose(losses, explode_factor: float = 1000.0, rise: float = 1.5, progress: float = 0.1, wiggle: float = 0.01) -> str:
+def diagnose(losses, explode_factor: float = 1000.0, rise: float = 1.5, progress: float = 0.1,
+             wiggle: float = 0.01) -> str:
     """Name the symptom of a training-loss curve; the first rule that applies wins.
 
     With ``x`` the losses, ``w = max(1, len(x) // 10)``, ``start = mean(x[:w])`` and
