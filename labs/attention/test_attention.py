@@ -283,7 +283,10 @@ def test_inputs_not_changed(lab):
     before = [t.clone() for t in (q, k, v, keep, bias)]
     lab.attention(q, k, v, mask=keep, is_causal=True, scale=0.3)
     lab.attention(q, k, v, mask=bias)
-    return {name: bool(torch.equal(a, b)) for name, a, b in zip(("q", "k", "v", "bool mask", "float mask"), (q, k, v, keep, bias), before)}
+    return {
+        name: bool(torch.equal(a, b))
+        for name, a, b in zip(("q", "k", "v", "bool mask", "float mask"), (q, k, v, keep, bias), before)
+    }
 
 
 ### BEGIN HIDDEN TESTS
@@ -625,7 +628,11 @@ def _maps(seed):
     return rng.normal(size=(2, 3, 5)), np.array(_KEEP)
 
 
-@graded(task=4, points=2, check=_expect_flags({"plain": ALL_GOOD, "masked_with_empty_row": ALL_GOOD, "causal_float32": ALL_GOOD}))
+@graded(
+    task=4,
+    points=2,
+    check=_expect_flags({"plain": ALL_GOOD, "masked_with_empty_row": ALL_GOOD, "causal_float32": ALL_GOOD}),
+)
 def test_check_accepts_correct_maps(lab):
     """Right maps pass: a plain one, a masked one with a fully masked (zero) row, a float32 causal one."""
     scores, keep = _maps(20)
@@ -713,10 +720,14 @@ def test_check_boundaries_and_atol(lab):
     return {
         "negative at -atol": lab.check_attention_map(np.array([[-0.25, 1.25]]), atol=0.25),
         "row sum off by atol": lab.check_attention_map(np.array([[0.75, 0.5]]), atol=0.25),
-        "blocked weight = atol": lab.check_attention_map(np.array([[0.75, 0.25]]), keep=np.array([[True, False]]), atol=0.25),
+        "blocked weight = atol": lab.check_attention_map(
+            np.array([[0.75, 0.25]]), keep=np.array([[True, False]]), atol=0.25
+        ),
         "above diagonal = atol": lab.check_attention_map(np.array([[0.75, 0.25], [0.5, 0.5]]), causal=True, atol=0.25),
         "default atol": lab.check_attention_map(np.array([[0.75, 0.5]])),
-        "first superdiagonal": lab.check_attention_map(np.array([[0.9, 0.1, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]]), causal=True),
+        "first superdiagonal": lab.check_attention_map(
+            np.array([[0.9, 0.1, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]]), causal=True
+        ),
         "causal and keep leave a row empty": lab.check_attention_map(empty_first, keep=keep, causal=True),
         "tensor that requires grad": lab.check_attention_map(torch.tensor(w_ok, requires_grad=True), causal=True),
     }

@@ -389,7 +389,8 @@ def test_gate_blocks_poison(lab):
 def _ungated_collapses(got):
     assert all(got["promoted"]), f"without a gate every window is promoted; got {got['promoted']}"
     assert min(got["served_test"]) <= 0.3, (
-        f"without a gate, poisoned feedback should drag served accuracy below 0.3; got {np.round(got['served_test'], 3).tolist()}"
+        "without a gate, poisoned feedback should drag served accuracy below 0.3; "
+        f"got {np.round(got['served_test'], 3).tolist()}"
     )
     before, after = (np.asarray(got["start_params"][key]) for key in ("before", "after"))
     assert before.shape == after.shape and np.array_equal(before, after), (

@@ -307,7 +307,8 @@ def _loader_details(got):
     assert got["base generator seed"] == seed_seq, (
         f"the loader's generator must be seeded with derive_seed(seed, WORKERS, epoch) = {seed_seq}, "
         f"got a generator seeded with {got['base generator seed']}")
-    assert got["batch sizes"] == [4, 4, 2], f"batch_size=4 over 10 items: expected batches of [4, 4, 2], got {got['batch sizes']}"
+    assert got["batch sizes"] == [4, 4, 2], (
+        f"batch_size=4 over 10 items: expected batches of [4, 4, 2], got {got['batch sizes']}")
     assert got["epoch 1 item, after epoch 0"] == got["epoch 1 item, fresh"], (
         "after set_epoch(1), item 3 must be epoch 1's item, the same as in a fresh data set set to epoch 1 "
         "(the cached jitter must follow the epoch)")
@@ -327,7 +328,8 @@ def test_loader_generator_batches_and_epoch_cache(lab):
     fresh = lab.RingDataset(10, seed=5)
     fresh.set_epoch(1)
     return {"WORKERS": lab.WORKERS, "base generator seed": int(loader.generator.initial_seed()),
-            "batch sizes": [len(b[1]) for b in lab.make_loader(lab.RingDataset(10, seed=5), seed=7, epoch=3, batch_size=4)],
+            "batch sizes": [len(b[1])
+                            for b in lab.make_loader(lab.RingDataset(10, seed=5), seed=7, epoch=3, batch_size=4)],
             "epoch 0 item": before, "epoch 1 item, after epoch 0": after, "epoch 1 item, fresh": fresh[3][0].tolist()}
 
 
@@ -401,7 +403,8 @@ def _same_run(got):
     _exactly(got["params_b"], got["params_a"], "parameters of two runs with seed 4 after 12 steps")
     _exactly(got["losses_b"], got["losses_a"], "loss history (L_D, L_G per step) of two runs with seed 4")
     if np.asarray(got["losses_a"]).shape != (12, 2):
-        raise AssertionError(f"loss history: expected 12 steps of (L_D, L_G), got shape {np.asarray(got['losses_a']).shape}")
+        raise AssertionError("loss history: expected 12 steps of (L_D, L_G), "
+                             f"got shape {np.asarray(got['losses_a']).shape}")
     _differ(got["params_a"], got["params_c"], "parameters of runs with seed 4 and seed 5")
 
 
@@ -520,7 +523,8 @@ def test_noise_stream_advances(lab):
 @graded(task=3, points=1, expect={"lr": [0.01, 0.01], "betas": [[0.3, 0.999], [0.3, 0.999]], "data shape": [64, 2],
                                   "G": [[3, 5], [5, 5], [5, 2]], "D": [[2, 5], [5, 5], [5, 1]]})
 def test_new_run_passes_config(lab):
-    """new_run passes its config on: lr and beta1 to both Adam optimizers, n_data, latent_dim and hidden to the models."""
+    """new_run passes its config on: lr and beta1 to both Adam optimizers, n_data, latent_dim and hidden to the
+    models."""
     run = lab.new_run(3, lr=0.01, beta1=0.3, n_data=64, latent_dim=3, hidden=5)
     linear = [[m.in_features, m.out_features] for m in run["G"] if hasattr(m, "in_features")]
     linear_d = [[m.in_features, m.out_features] for m in run["D"] if hasattr(m, "in_features")]
@@ -587,7 +591,8 @@ def test_is_collapsed_tells_collapse_from_quality(lab):
 
 
 @graded(task=4, points=1, expect={"histogram at 3 std": [1, 0, 1, 0], "covered at min_share": 4, "covered above": 2,
-                                  "kl at max_kl": False, "one mode missing": True, "modes=4": False, "max_kl=0.05": True})
+                                  "kl at max_kl": False, "one mode missing": True, "modes=4": False,
+                                  "max_kl=0.05": True})
 def test_collapse_boundaries_and_parameters(lab):
     """A sample exactly 3 std from a centre counts (<=); a share exactly min_share covers its mode (>=); KL exactly
     max_kl is not collapse (>); any missing mode is. modes, radius, std, min_share and max_kl are all parameters."""
@@ -596,7 +601,8 @@ def test_collapse_boundaries_and_parameters(lab):
     shares = np.array([[4.0, 0.0], [0.0, 4.0], [-4.0, 0.0], [0.0, -4.0]])
     return {
         "histogram at 3 std": lab.mode_histogram(on_edge, modes=4, radius=4.0, std=0.25),
-        "covered at min_share": lab.collapse_metrics(shares, modes=4, radius=4.0, std=0.25, min_share=0.25)["modes_covered"],
+        "covered at min_share": lab.collapse_metrics(shares, modes=4, radius=4.0, std=0.25,
+                                                     min_share=0.25)["modes_covered"],
         "covered above": lab.collapse_metrics(np.r_[shares, shares[:2]], modes=4, radius=4.0, std=0.25,
                                               min_share=0.25)["modes_covered"],
         "kl at max_kl": lab.is_collapsed({"modes_covered": 8, "kl_uniform": 0.25, "hq_fraction": 1.0}),
@@ -643,7 +649,8 @@ def _threads_repeatable(got):
     exact = _EXACT_THREAD_SUM()  # computed in the grader
     assert_close(s[0], exact, rtol=1e-5, atol=1e-2, name="sum with 1 thread vs the exact (float64) sum")
     if got["threads_after"] != 3:
-        raise AssertionError(f"thread_sums must restore the thread count: it was 3 before, {got['threads_after']} after")
+        raise AssertionError("thread_sums must restore the thread count: it was 3 before, "
+                             f"{got['threads_after']} after")
 
 
 def _exact_thread_sum():

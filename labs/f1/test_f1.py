@@ -71,7 +71,8 @@ def test_safe_divide(lab):
     return lab.safe_divide([1, 0, 3, 4], [2, 0, 0, 2], zero_division=NAN)
 
 
-@graded(task=2, points=2, expect=[[3 / 4, 1 / 4, 0.0], [3 / 5, 1.0, 0.0], [6 / 9, 2 / 5, 0.0]], names=("precision", "recall", "f1"))
+@graded(task=2, points=2, expect=[[3 / 4, 1 / 4, 0.0], [3 / 5, 1.0, 0.0], [6 / 9, 2 / 5, 0.0]],
+        names=("precision", "recall", "f1"))
 def test_prf_hand(lab):
     """tp=[3,1,0], fp=[1,3,2], fn=[2,0,1]: P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN)."""
     return list(lab.fbeta_from_counts([3, 1, 0], [1, 3, 2], [2, 0, 1]))
@@ -98,15 +99,18 @@ def _zero_division_expected():
 
 @graded(task=2, points=2, expect=_zero_division_expected(), names=("precision", "recall", "f1"))
 def test_zero_division_policies(lab):
-    """zero_division fills only the 0/0 ratios; F comes from counts, so it is 0 for classes 1 and 2 (indexes) even with zero_division=1."""
+    """zero_division fills only the 0/0 ratios; F comes from counts, so it is 0 for classes 1 and 2 (indexes) even
+    with zero_division=1."""
     tp, fp, fn = [0, 0, 0, 2], [0, 3, 0, 0], [0, 0, 4, 1]
-    return {key: list(lab.fbeta_from_counts(tp, fp, fn, zero_division=z)) for key, z in (("0", 0), ("1", 1), ("nan", NAN))}
+    return {key: list(lab.fbeta_from_counts(tp, fp, fn, zero_division=z))
+            for key, z in (("0", 0), ("1", 1), ("nan", NAN))}
 
 
 # ---------------------------------------------------------------------------------- Task 3
 
 
-@graded(task=3, points=1, expect=[[3 / 4, 1 / 3, 0.0], [3 / 5, 1 / 2, 0.0], [2 / 3, 2 / 5, 0.0], [5, 2, 1]], names=("precision", "recall", "f1", "support"))
+@graded(task=3, points=1, expect=[[3 / 4, 1 / 3, 0.0], [3 / 5, 1 / 2, 0.0], [2 / 3, 2 / 5, 0.0], [5, 2, 1]],
+        names=("precision", "recall", "f1", "support"))
 def test_average_none_hand(lab):
     """average=None: per-class precision, recall, F1 and the true support of each class."""
     return list(lab.precision_recall_fscore(Y3_TRUE, Y3_PRED, average=None))
@@ -219,7 +223,8 @@ def test_iso_f1(lab):
 
 
 def _unchanged(value, before):
-    return bool(np.array_equal(np.asarray(value, dtype=object), np.asarray(before, dtype=object))) and type(value) is type(before)
+    return (bool(np.array_equal(np.asarray(value, dtype=object), np.asarray(before, dtype=object)))
+            and type(value) is type(before))
 
 
 @graded(task=1, points=1, expect={"labels list unchanged": True, "y_true unchanged": True, "y_pred unchanged": True,
@@ -270,7 +275,8 @@ def test_labels_average_accuracy(lab):
             "accuracy": lab.accuracy(["a", "b", "c", "a", "b"], ["a", "b", "a", "a", "c"])}
 
 
-@graded(task=4, points=1, expect={"ap": 1 / 2, "best": {"threshold": 0.7, "f1": 4 / 5, "precision": 2 / 3, "recall": 1.0},
+@graded(task=4, points=1, expect={"ap": 1 / 2,
+                                  "best": {"threshold": 0.7, "f1": 4 / 5, "precision": 2 / 3, "recall": 1.0},
                                   "f1 at points": [0.0, 2 / 3, 1.0], "scores unchanged": True,
                                   "no positives": [[0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.1, 0.3]],
                                   "one positive": [[1 / 3, 1 / 2, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0], [0.1, 0.2, 0.3]]})
@@ -403,7 +409,8 @@ def test_pr_curve_random(lab):
 @graded(task=4, points=1, expect=REFERENCE, rtol=1e-12)
 def test_ap_random(lab):
     """Average precision on random scores with ties, at several prevalences, and without positives (0)."""
-    out = [lab.average_precision(*_scores(seed, 60, prevalence)) for seed, prevalence in ((10, 0.1), (11, 0.5), (12, 0.8))]
+    out = [lab.average_precision(*_scores(seed, 60, prevalence))
+           for seed, prevalence in ((10, 0.1), (11, 0.5), (12, 0.8))]
     return out + [lab.average_precision([0, 0, 0], [0.2, 0.7, 0.2])]
 
 
@@ -480,7 +487,8 @@ def test_fbeta_battery(lab):
 
 @graded(task=3, points=1, expect=REFERENCE, rtol=1e-12, names=("precision", "recall", "f", "support"))
 def test_prf_battery(lab):
-    """precision_recall_fscore on the battery: binary with pos_label (ints and strings), every average, beta and policy."""
+    ("precision_recall_fscore on the battery: binary with pos_label (ints and strings), every average, beta "
+     "and policy.")
     out = {}
     for i, (y_true, y_pred) in enumerate(_label_battery()):
         present = sorted(set(y_true) | set(y_pred), key=repr)
@@ -502,7 +510,8 @@ def test_prf_battery(lab):
 
 @graded(task=4, points=1, expect=REFERENCE, rtol=1e-12)
 def test_threshold_battery(lab):
-    """Curves, AP and best threshold on seeded scores: all tied, one sample, unsorted input, no negatives, pos_label=0."""
+    ("Curves, AP and best threshold on seeded scores: all tied, one sample, unsorted input, no negatives, "
+     "pos_label=0.")
     out = []
     rng = np.random.default_rng(17)
     cases = [([1], [0.5]), ([0, 1, 1], [0.4, 0.4, 0.4]), ([1, 1, 1], [0.3, 0.9, 0.1]), ([0, 0, 1], [0.2, 0.2, 0.1])]

@@ -188,7 +188,8 @@ _TIE_LINKS = {0: [1, 2], 1: [0, 3], 2: [0, 5, 4], 3: [1, 5], 4: [2], 5: [2, 3]}
 
 @graded(task=2, points=1, expect={"ef=1": [[[0.5, 5]], 6], "ef=2": [[[0.5, 5], [1.0, 2]], 6],
                                   "ef=3": [[[0.5, 5], [1.0, 2], [1.0, 3]], 6],
-                                  "re-reached": [[[0.4, 2], [0.5, 1], [1.0, 0]], 4], "each node once": True}, rtol=1e-12)
+                                  "re-reached": [[[0.4, 2], [0.5, 1], [1.0, 0]], 4], "each node once": True},
+        rtol=1e-12)
 def test_search_layer_ties_and_visits(lab):
     """Ties are sorted by id; each node's distance is computed at most once (a visited set), even
     when several expanded nodes link to it."""
@@ -490,7 +491,8 @@ def _curve(got):
 
 @graded(task=5, points=2, check=_curve)
 def test_evaluate_curve(lab):
-    """evaluate() on N = 400 (d = 5, M = 8, efConstruction = 32): recall non-decreasing in ef, cost increasing, exact at ef = N."""
+    """evaluate() on N = 400 (d = 5, M = 8, efConstruction = 32): recall non-decreasing in ef, cost increasing,
+    exact at ef = N."""
     index = lab.HNSW(5, M=8, ef_construction=32, seed=1)
     index.add(_data(400, 5, 1))
     queries = _data(100, 5, 2)
@@ -502,7 +504,8 @@ def _grid_ties(got):
     grid = np.array([[x, y] for x in range(-3, 4) for y in range(-3, 4)], dtype=float)
     d = np.sqrt((grid**2).sum(1))
     order = np.argsort(d, kind="stable")[:10]
-    assert_close(got["ids"], [order.tolist()], name="brute_force_knn ids on a grid with many equal distances (ties by id)")
+    assert_close(got["ids"], [order.tolist()],
+                 name="brute_force_knn ids on a grid with many equal distances (ties by id)")
     assert_close(got["distances"], [d[order].tolist()], rtol=1e-12, name="brute_force_knn distances")
 
 

@@ -475,8 +475,10 @@ def test_attention_same_position(lab):
 
 
 def _shift_invariant(got):
-    assert_close(got["shifted_weights"], got["weights"], rtol=1e-10, atol=1e-12, name="weights after shifting all positions by 100")
-    assert_close(got["shifted_out"], got["out"], rtol=1e-10, atol=1e-12, name="output after shifting all positions by 100")
+    assert_close(got["shifted_weights"], got["weights"], rtol=1e-10, atol=1e-12,
+                 name="weights after shifting all positions by 100")
+    assert_close(got["shifted_out"], got["out"], rtol=1e-10, atol=1e-12,
+                 name="output after shifting all positions by 100")
 
 
 @graded(task=5, points=2, check=_shift_invariant)
@@ -497,7 +499,8 @@ def _causal_by_position(got):
         raise AssertionError(f"weights: expected shape (2, 3, 5) (batch, Lq, Lk), got {w.shape}")
     q_pos, k_pos = np.array([2, 3, 4]), np.arange(5)
     future = k_pos[None, :] > q_pos[:, None]  # query at position 2 must not see keys 3, 4, ...
-    assert_close(w[:, future], np.zeros_like(w[:, future]), rtol=0, atol=0, name="weights on keys after the query's position")
+    assert_close(w[:, future], np.zeros_like(w[:, future]), rtol=0, atol=0,
+                 name="weights on keys after the query's position")
     assert_close(w.sum(axis=-1), np.ones((2, 3)), rtol=0, atol=1e-12, name="row sums of the weights")
 
 

@@ -198,7 +198,9 @@ def _is_partition(got):
     tr, va, te = (set(np.asarray(got[k]).tolist()) for k in ("train", "val", "test"))
     for a, b, name in ((tr, va, "train and val"), (tr, te, "train and test"), (va, te, "val and test")):
         assert not a & b, f"{name} overlap in {sorted(a & b)[:5]}: the same item is in two splits"
-    assert tr | va | te == set(range(37)), f"items missing from every split: {sorted(set(range(37)) - (tr | va | te))[:5]}"
+    assert tr | va | te == set(range(37)), (
+        f"items missing from every split: {sorted(set(range(37)) - (tr | va | te))[:5]}"
+    )
 
 
 @graded(task=1, points=2, check=_is_partition)
@@ -382,8 +384,8 @@ def _recording_linear(record):
     return Recording()
 
 
-@graded(task=2, points=1, expect={"window 1": [3.0, 1.0, 2.0], "window = length": [2.0], "train mode during train": True,
-                                  "losses": 2})
+@graded(task=2, points=1, expect={"window 1": [3.0, 1.0, 2.0], "window = length": [2.0],
+                                  "train mode during train": True, "losses": 2})
 def test_window_edges_and_train_mode(lab):
     """moving_average with window 1 (the values) and window = length (one mean); train() puts a model
     that arrives in eval mode into train mode."""
@@ -391,7 +393,8 @@ def test_window_edges_and_train_mode(lab):
 
     model = _recording_linear(lambda module, x: module.training).eval()
     X, y = torch.ones(4, 1), torch.zeros(4, 1)
-    losses = lab.train(model, X, y, torch.nn.functional.mse_loss, _SGD(model.parameters(), lr=0.1), steps=2, batch_size=2)
+    losses = lab.train(model, X, y, torch.nn.functional.mse_loss, _SGD(model.parameters(), lr=0.1), steps=2,
+                       batch_size=2)
     return {"window 1": lab.moving_average([3, 1, 2], 1), "window = length": lab.moving_average([3, 1, 2], 3),
             "train mode during train": all(model.log) and len(model.log) == 2, "losses": len(losses)}
 
@@ -442,7 +445,8 @@ def test_train_batch_order(lab):
 
 def _figure_layout(got):
     assert got["file"], "plot_losses did not write the PNG file at `path`"
-    assert got["layout"] == [3, 2], f"5 curves with ncols=2 go in 3 rows of 2 panels, got rows x columns {got['layout']}"
+    assert got["layout"] == [3, 2], (
+        f"5 curves with ncols=2 go in 3 rows of 2 panels, got rows x columns {got['layout']}")
     assert got["scales"][:5] == ["log", "symlog", "log", "symlog", "log"], (
         f"y axes: log for positive curves, symlog for a curve with a zero or a negative value; got {got['scales'][:5]}")
     assert_close(got["data"]["c"]["smooth"], [2.0, 3.0], rtol=1e-12, name="c: smooth (window 2)")
@@ -472,7 +476,8 @@ def test_plot_layout_and_scales(lab):
         axes = [ax for ax in fig.axes if ax.axison]
         seen["layout"] = list(axes[0].get_subplotspec().get_geometry()[:2]) if axes else []
         seen["scales"] = [ax.get_yscale() for ax in axes]
-        seen["first panel lines"] = [[np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)]
+        seen["first panel lines"] = [[np.asarray(line.get_xdata(), dtype=float),
+                                      np.asarray(line.get_ydata(), dtype=float)]
                                      for line in axes[0].get_lines()] if axes else []
         return real(fig, *args, **kwargs)
 
@@ -568,8 +573,8 @@ def test_diagnose_hand_curves(lab):
 @graded(task=3, points=1, expect={"max = factor x first": "plateaus", "end = rise x start": "oscillates",
                                   "end = progress x start": "healthy", "custom explode_factor": "explodes",
                                   "custom rise": "goes up", "custom progress": "healthy", "custom wiggle": "plateaus",
-                                  "size = wiggle": "plateaus", "w = 1 at n = 10": "healthy", "w = 2 at n = 20": "oscillates",
-                                  "tail is the second half": "plateaus"})
+                                  "size = wiggle": "plateaus", "w = 1 at n = 10": "healthy",
+                                  "w = 2 at n = 20": "oscillates", "tail is the second half": "plateaus"})
 def test_diagnose_boundaries_and_parameters(lab):
     """Each rule's comparison at its boundary (strict > for explodes and goes up, <= for healthy),
     every threshold parameter at a non-default value, w = len(x) // 10 and the tail x[len(x) // 2:]."""
@@ -652,7 +657,8 @@ def test_check_shape_passes(lab):
     """Matching shapes come back unchanged; None matches any size."""
     x = np.zeros((2, 3, 5))
     z = np.zeros((2, 8, 5))
-    return {"exact": list(lab.check_shape(x, (2, 3, 5)).shape), "wildcard": list(lab.check_shape(z, (2, None, 5)).shape)}
+    return {"exact": list(lab.check_shape(x, (2, 3, 5)).shape),
+            "wildcard": list(lab.check_shape(z, (2, None, 5)).shape)}
 
 
 @graded(task=4, points=2, check=_must_raise_naming("logits", (2, 3, 5), (2, 5, 3)))
