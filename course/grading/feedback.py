@@ -98,7 +98,8 @@ def difference(got: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0, w
 def hidden_failure(doc: str, got: Any = None, expected: Any = None, *, compared: bool, rtol: float = 1e-7,
                    atol: float = 0.0) -> str:
     """The student's message for a failed hidden test."""
-    what = (doc.strip().splitlines() or ["(no description)"])[0]
+    # The first paragraph, joined: a test's description may run over several source lines.
+    what = " ".join(doc.strip().split("\n\n")[0].split()) or "(no description)"
     lines = [f"hidden test failed: {what}"]
     if compared:
         try:

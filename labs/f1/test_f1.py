@@ -487,8 +487,8 @@ def test_fbeta_battery(lab):
 
 @graded(task=3, points=1, expect=REFERENCE, rtol=1e-12, names=("precision", "recall", "f", "support"))
 def test_prf_battery(lab):
-    ("precision_recall_fscore on the battery: binary with pos_label (ints and strings), every average, beta "
-     "and policy.")
+    """precision_recall_fscore on the battery: binary with pos_label (ints and strings), every average,
+    beta and policy."""
     out = {}
     for i, (y_true, y_pred) in enumerate(_label_battery()):
         present = sorted(set(y_true) | set(y_pred), key=repr)
@@ -510,8 +510,8 @@ def test_prf_battery(lab):
 
 @graded(task=4, points=1, expect=REFERENCE, rtol=1e-12)
 def test_threshold_battery(lab):
-    ("Curves, AP and best threshold on seeded scores: all tied, one sample, unsorted input, no negatives, "
-     "pos_label=0.")
+    """Curves, AP and best threshold on seeded scores: all tied, one sample, unsorted input, no
+    negatives, pos_label=0."""
     out = []
     rng = np.random.default_rng(17)
     cases = [([1], [0.5]), ([0, 1, 1], [0.4, 0.4, 0.4]), ([1, 1, 1], [0.3, 0.9, 0.1]), ([0, 0, 1], [0.2, 0.2, 0.1])]

@@ -167,3 +167,12 @@ def test_the_exact_match_shortcut_never_passes_what_the_full_comparison_fails(mo
     assert compare._exactly_equal({"a": [1.0, float("nan")], "b": None}, {"a": [1, float("nan")], "b": None})
     assert not compare._exactly_equal([True, 0], [True, False])  # a number is not a boolean
     assert not compare._exactly_equal({"a": 1}, {"a": 1, "b": 2})
+
+
+def test_a_hidden_failure_names_the_tests_whole_first_paragraph_and_no_value():
+    from course.grading.feedback import hidden_failure
+
+    doc = "Curves on seeded scores: all tied, one\n    sample, pos_label=0.\n\nDetails the student never sees."
+    shown = hidden_failure(doc, [1.0, 2.0], [1.0, 2.5], compared=True)
+    assert shown.splitlines()[0] == "hidden test failed: Curves on seeded scores: all tied, one sample, pos_label=0."
+    assert "2.5" not in shown and "Details" not in shown
