@@ -223,7 +223,10 @@ def bugs(lab: Lab) -> list[Bug]:
         except SyntaxError as exc:
             raise CourseError(f"{where}:{exc.lineno}: {exc.msg}") from None
         caught_node = _assigned(tree, "CAUGHT_BY")
-        caught = tuple(ast.literal_eval(caught_node.value)) if caught_node is not None else ()
+        try:
+            caught = tuple(ast.literal_eval(caught_node.value)) if caught_node is not None else ()
+        except (ValueError, TypeError):
+            raise CourseError(f"{where}:{caught_node.lineno}: CAUGHT_BY must be a list of test names") from None
         if not caught:
             raise CourseError(f"{where}:1: planted bug without CAUGHT_BY = [test names]")
         replace = _assigned(tree, "REPLACE")

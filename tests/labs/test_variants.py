@@ -57,6 +57,12 @@ def test_bug_with_malformed_replace_is_an_error_naming_file_and_line(demo_lab):
         variants.bugs(demo_lab)
 
 
+def test_bug_with_a_computed_caught_by_is_an_error_naming_file_and_line(demo_lab):
+    (demo_lab.bugs_dir / "subtracts.py").write_text('"""Wrong."""\n\nCAUGHT_BY = names()\nREPLACE = [("a", "b")]\n')
+    with pytest.raises(CourseError, match=f"^{BUG_FILE}:3: CAUGHT_BY must be a list of test names"):
+        variants.bugs(demo_lab)
+
+
 def test_selfcheck_reports_a_bug_whose_edit_the_reference_no_longer_fits(demo_lab):
     # A fix to the reference that rewrites the line the bug edits: the bug must not silently
     # turn into the reference (or into some other variant), selfcheck names it.
