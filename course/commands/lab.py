@@ -85,19 +85,12 @@ def start(ctx, slug, work_root, force):
 
 
 def _terminal_renderer() -> None:
+    """What the student's table needs (rich: about 60 ms of imports)."""
     import rich.console  # noqa: F401
     import rich.table  # noqa: F401
     import rich.text  # noqa: F401
 
     from course.grading import report  # noqa: F401
-
-
-def _load_meanwhile(load) -> None:
-    """Run ``load`` (imports, mostly) in a thread: while the sandboxed child runs on one core,
-    the parent's idle one readies what it prints afterwards (rich: about 60 ms)."""
-    import threading
-
-    threading.Thread(target=load, name="course-preload").start()
 
 
 def print_result(result, *, verbose: bool = True) -> None:
@@ -123,17 +116,16 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
     from course.labs import variants
 
     lab_ = common.manifest(ctx).get(slug)
-    if not as_json:
-        _load_meanwhile(_terminal_renderer)
+    meanwhile = None if as_json else _terminal_renderer  # loads while the child runs, not after it
     if reference:
         with tempfile.TemporaryDirectory() as tmp:
             path = variants.write_variant(variants.reference_source(lab_), Path(tmp), lab_)
-            result = grade(lab_, path, sandbox_kind=sandbox)
+            result = grade(lab_, path, sandbox_kind=sandbox, meanwhile=meanwhile)
     else:
         path = workspace(work_root, slug) / f"{slug}.py"
         if not path.is_file():
             raise CourseError(f"{path} not found: run 'course lab start {slug}' first")
-        result = grade(lab_, path, sandbox_kind=sandbox)
+        result = grade(lab_, path, sandbox_kind=sandbox, meanwhile=meanwhile)
         record_status(path.parent.parent, slug, result.score, result.max_score)
     if as_json:
         from course.grading import report

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from course import __version__
 from course.content import package_dir
@@ -533,12 +533,15 @@ def grade(
     sandbox_kind: str | None = None,
     hide: tuple[Path, ...] = (),
     prepared: runner.Prepared | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> LabResult:
     """Grade ``solution`` (a path to the student's ``<slug>.py``) on ``lab``.
 
     ``hide`` adds paths the child must not read (a class's other submissions, say); they
     matter only without bubblewrap, which mounts none of them anyway. ``prepared`` is a
     child started ahead by :func:`prepare` (used if it fits this run, closed in any case).
+    ``meanwhile`` is the caller's own work (its renderer's imports, say): it runs in a thread
+    from the moment the child is started, on the core the child leaves free.
 
     The parent never waits twice: the reference outputs, the oracle values and the checks'
     imports load in a thread while the student's child runs.
@@ -555,6 +558,8 @@ def grade(
                                            total_timeout=lab.time_limit, mpl_cache=mpl_fontlist(kind))
             except (OSError, SyntaxError, ValueError):
                 prepared = None  # a broken test file: load_tests below says so in one line
+        if meanwhile is not None:
+            threading.Thread(target=meanwhile, name="course-meanwhile").start()
         tests = [t for t in load_tests(lab) if include_hidden or not t.hidden]
         if only is not None:
             unknown = sorted(set(only) - {t.name for t in tests})

@@ -140,10 +140,25 @@ def prepare(*, module: str, tests_file: Path, hidden: list[Path], kind: str, tot
 
 
 class _Process:
-    """A started child: its process and the read end of its event pipe."""
+    """A started child: its process, the read end of its event pipe, and the thread that sends
+    its setup (the probes' code, the font list): a pipe takes 64 KiB, so writing the rest waits
+    for the child's interpreter to start reading, and the grader has better things to do then."""
 
-    def __init__(self, proc: subprocess.Popen, read_fd: int):
+    def __init__(self, proc: subprocess.Popen, read_fd: int, setup: bytes):
         self.proc, self.read_fd = proc, read_fd
+        self.writer = threading.Thread(target=self._send, args=(setup,), name="course-setup", daemon=True)
+        self.writer.start()
+
+    def _send(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the child died at once (or was killed unread); the run reports it
+
+    def setup_sent(self, timeout: float) -> bool:
+        self.writer.join(timeout)
+        return not self.writer.is_alive()
 
 
 class Prepared:
@@ -231,13 +246,8 @@ class Prepared:
         finally:
             os.close(write_fd)
         proc.course_group = group  # emptied and removed by _kill
-        try:
-            proc.stdin.write(json.dumps(self._setup(write_fd)).encode("utf-8") + b"\n"
-                             + json.dumps(code).encode("utf-8") + b"\n")
-            proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            pass  # the child died at once; the run reports it
-        return _Process(proc, read_fd)
+        return _Process(proc, read_fd, json.dumps(self._setup(write_fd)).encode("utf-8") + b"\n"
+                        + json.dumps(code).encode("utf-8") + b"\n")
 
     def take(self) -> _Process:
         """The child started ahead (once, if it is still alive), else a new one."""
@@ -299,7 +309,7 @@ class _Child:
     def __init__(self, job: _Job, process: _Process, names: list[str], outcomes: dict[str, ProbeOutcome],
                  on_outcome: Callable[[str, ProbeOutcome], None] | None = None):
         self.job, self.names, self.outcomes, self.on_outcome = job, names, outcomes, on_outcome
-        self.proc, self.read_fd = process.proc, process.read_fd
+        self.process, self.proc, self.read_fd = process, process.proc, process.read_fd
         self.current: str | None = None  # the test (or the import) whose clock is running
         self.started = time.monotonic()
         self.seen: set[str] = set()  # tests this child has started: each starts once
@@ -320,6 +330,8 @@ class _Child:
 
     def run(self) -> bool:
         """Run the child to its end; fill ``outcomes``; True if any test reported."""
+        if not self.process.setup_sent(max(0.0, self.job.deadline - time.monotonic())):
+            _kill(self.proc)  # it never read its setup: the run below finds the pipe closed
         try:
             self.proc.stdin.write(json.dumps(self._run_spec()).encode("utf-8") + b"\n")
             self.proc.stdin.close()

@@ -146,3 +146,31 @@ def test_an_ended_child_is_reaped_after_the_verdict_and_before_settle_returns(de
     assert procs and all(proc.poll() is not None for proc in procs)
     assert boxes and not any(box.exists() for box in boxes)
     assert not [t for t in runner._pending if t.is_alive()]
+
+
+def test_a_child_that_never_reads_its_setup_cannot_hold_the_grader(tmp_path, monkeypatch):
+    """The setup is sent by a thread (the grader goes on meanwhile); a child that never reads it
+    is stopped at the run's deadline and its tests score 0, as for any child that hangs."""
+    import sys
+    import threading
+
+    monkeypatch.setattr(runner.sandbox, "child_argv", lambda: [sys.executable, "-c", "import time; time.sleep(120)"])
+    setup = runner.Prepared._setup
+    monkeypatch.setattr(runner.Prepared, "_setup", lambda self, fd: {**setup(self, fd), "padding": "x" * 2**20})
+    tests = tmp_path / "test_demo.py"
+    tests.write_text("from course.testing import graded\n\n"
+                     "@graded(task=1, points=1, expect=1)\ndef test_one(lab):\n    return 1\n")
+    student = tmp_path / "sub" / "demo.py"
+    student.parent.mkdir()
+    student.write_text("")
+    done = {}
+
+    def run():
+        done["report"] = runner.run_probes(module="demo", solution=student, tests_file=tests, names=["test_one"],
+                                           timeouts={"test_one": 1}, total_timeout=2, hidden=[], kind="none")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(90)  # liveness, not speed: without the deadline this waits for the child forever
+    assert not thread.is_alive(), "the grader waited for a child that never read its setup"
+    assert not done["report"].outcomes["test_one"].ok
