@@ -470,7 +470,7 @@ class _Child:
         _kill(self.proc)
 
 
-_pending: list[threading.Thread] = []
+_pending: dict[int, list[threading.Thread]] = {}  # clean-up threads, by the thread that started them
 _pending_lock = threading.Lock()
 
 
@@ -478,8 +478,9 @@ def _background(fn: Callable, *args) -> threading.Thread:
     """Run a clean-up step in a thread that the interpreter waits for before it exits."""
     thread = threading.Thread(target=fn, args=args, name="course-reaper")
     with _pending_lock:
-        _pending[:] = [t for t in _pending if t.is_alive()]
-        _pending.append(thread)
+        mine = _pending.setdefault(threading.get_ident(), [])
+        mine[:] = [t for t in mine if t.is_alive()]
+        mine.append(thread)
     thread.start()
     return thread
 
@@ -490,12 +491,15 @@ def _remove_after(reapers: list[threading.Thread], folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def settle() -> None:
-    """Wait until every finished child is gone and its folder removed: before writing
-    anything a later child of the same class must not touch (see classroom.grade_one)."""
+def settle(everything: bool = False) -> None:
+    """Wait until every child this thread finished with is gone and its folder removed: before
+    writing anything a later child must not touch (see classroom.grade_one). Each worker of a
+    class waits for its own children only; ``everything`` waits for every thread's."""
     while True:
         with _pending_lock:
-            alive = [t for t in _pending if t.is_alive()]
+            threads = [t for ts in _pending.values() for t in ts] if everything else \
+                _pending.get(threading.get_ident(), [])
+            alive = [t for t in threads if t.is_alive()]
         if not alive:
             return
         for thread in alive:
