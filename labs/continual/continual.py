@@ -17,7 +17,7 @@ Sources:
 - Lopez-Paz & Ranzato 2017, "Gradient Episodic Memory for Continual Learning" (ACC, BWT).
 - van de Ven & Tolias 2019, "Three scenarios for continual learning", arXiv:1904.07734
   (EWC fails class-incremental learning; replay works).
-- Vitter 1985, "Random sampling with a reservoir", ACM TOMS (Algorithm R).
+- Vitter 1985, "Random sampling with a reservoir", ACM TOMS (Algorithm R, credited there to Waterman).
 - Holm 1979, "A simple sequentially rejective multiple test procedure", Scand. J. Statistics.
 - Yurdakul 2018, "Statistical properties of the population stability index" (PSI under no drift).
 """
@@ -249,8 +249,8 @@ def train_sequence(tasks, strategy: str = "finetune", *, epochs: int = 15, lr: f
 class Reservoir:
     """A uniform sample of fixed size ``capacity`` from a stream of unknown length.
 
-    Algorithm R (Vitter 1985): keep the first ``capacity`` items; the item with 0-based
-    index ``i >= capacity`` draws ``j = rng.integers(0, i + 1)`` (uniform on {0, ..., i}) and
+    Algorithm R (Waterman's, in Vitter 1985): keep the first ``capacity`` items; the item with
+    0-based index ``i >= capacity`` draws ``j = rng.integers(0, i + 1)`` (uniform on {0, ..., i}) and
     replaces ``items[j]`` if ``j < capacity``. After n items every item is in the buffer with
     probability ``capacity / n``. ``rng = np.random.default_rng(seed)``; exactly one draw per
     item once the buffer is full, none before.
