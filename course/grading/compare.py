@@ -83,7 +83,11 @@ def _exactly_equal(got: Any, expected: Any) -> bool:
     then one C-speed comparison per container instead of an array conversion per leaf."""
     kind = type(expected)
     if kind is float:
-        return type(got) in (float, int) and (got == expected or (expected != expected and got != got))
+        if type(got) is int:
+            # In a list, an int past 64 bits makes the long way's array one of objects, which it
+            # refuses: only ints that numpy holds as numbers stand for a float here.
+            return -2**63 <= got < 2**63 and got == expected
+        return type(got) is float and (got == expected or (expected != expected and got != got))
     if kind is int:
         return type(got) in (int, float) and got == expected
     if kind in (bool, str) or expected is None:

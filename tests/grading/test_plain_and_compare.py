@@ -169,6 +169,23 @@ def test_the_exact_match_shortcut_never_passes_what_the_full_comparison_fails(mo
     assert not compare._exactly_equal({"a": 1}, {"a": 1, "b": 2})
 
 
+def test_the_exact_match_shortcut_refuses_an_int_past_64_bits_for_a_float(monkeypatch):
+    """[2**65] equals [2.0**65] exactly, but the full comparison turns that list into an array
+    of objects and refuses it: the shortcut must not pass it either."""
+    from course.grading import compare
+
+    for got, expected in (([2**65], [2.0**65]), ([10**20, 1], [1e20, 1.0]), ([[2**64]], [[2.0**64]])):
+        with monkeypatch.context() as m:
+            m.setattr(compare, "_exactly_equal", lambda *_: False)
+            with pytest.raises(AssertionError):
+                compare.assert_close(got, expected)
+        assert not compare._exactly_equal(got, expected)
+        with pytest.raises(AssertionError):
+            compare.assert_close(got, expected)
+    assert compare._exactly_equal([2**62, 1], [2.0**62, 1.0])  # within 64 bits: an ordinary pass
+    compare.assert_close(2**65, 2.0**65)  # alone, the long way accepts it
+
+
 def test_a_hidden_failure_names_the_tests_whole_first_paragraph_and_no_value():
     from course.grading.feedback import hidden_failure
 
