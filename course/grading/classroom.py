@@ -104,6 +104,15 @@ def _unzip_solution(archive: Path, slug: str, into: Path) -> Path | None:
 
 def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None, hide: tuple[Path, ...] = ()) -> Graded:
     try:
+        return _grade_one(lab, submission, sandbox_kind, hide)
+    finally:
+        # A class is graded in one process: the ended child is gone before the next
+        # submission runs and before any result is written, even when grading raised.
+        runner.settle()
+
+
+def _grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None, hide: tuple[Path, ...]) -> Graded:
+    try:
         with tempfile.TemporaryDirectory(prefix="course-sub-") as tmp:
             if submission.source.is_dir():
                 path = find_solution(submission.source, lab.slug)
@@ -115,11 +124,7 @@ def grade_one(lab: Lab, submission: Submission, sandbox_kind: str | None, hide: 
                 return Graded(submission, None, f"{submission.source}: not a folder, a .zip or {lab.slug}.py")
             if path is None:
                 return Graded(submission, None, f"no {lab.slug}.py in {submission.source}")
-            result = grade(lab, path, sandbox_kind=sandbox_kind, hide=hide)
-            # A class is graded in one process: the ended child is gone before the next
-            # submission runs and before any result is written.
-            runner.settle()
-            return Graded(submission, result)
+            return Graded(submission, grade(lab, path, sandbox_kind=sandbox_kind, hide=hide))
     except CourseError as exc:
         return Graded(submission, None, str(exc))
     except Exception as exc:  # noqa: BLE001  (one broken submission never stops the batch)

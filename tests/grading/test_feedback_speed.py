@@ -174,3 +174,29 @@ def test_a_child_that_never_reads_its_setup_cannot_hold_the_grader(tmp_path, mon
     thread.join(90)  # liveness, not speed: without the deadline this waits for the child forever
     assert not thread.is_alive(), "the grader waited for a child that never read its setup"
     assert not done["report"].outcomes["test_one"].ok
+
+
+def test_a_submission_whose_grading_raises_still_waits_for_its_ended_children(demo_lab, tmp_path, monkeypatch):
+    """Class grading: when grading a submission raises after its child said it was done, that
+    child is still taken down before the worker goes on to the next submission."""
+    import threading
+    import time
+
+    from course.grading import classroom
+
+    reapers = []
+
+    def grade_that_raises(*args, **kwargs):
+        reapers.append(runner._background(time.sleep, 0.5))  # a child being taken down
+        raise RuntimeError("the reference broke after the run")
+
+    monkeypatch.setattr(classroom, "grade", grade_that_raises)
+    (tmp_path / "ann").mkdir()
+    shutil.copy(demo_lab.solution_file, tmp_path / "ann" / "demo.py")
+    done = {}
+    worker = threading.Thread(target=lambda: done.update(graded=classroom.grade_one(
+        demo_lab, classroom.Submission("ann", tmp_path / "ann"), "none")))
+    worker.start()
+    worker.join()
+    assert "grader error: RuntimeError" in done["graded"].error
+    assert reapers and not reapers[0].is_alive()
