@@ -14,6 +14,9 @@ import os
 import traceback
 from dataclasses import dataclass
 
+# The engine's own frames are left out: by where the engine is, not by a folder's name, so a
+# student whose files sit under some "course/" folder keeps theirs.
+_ENGINE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 MAX_FRAMES = 3  # the student's last frames: enough to place the error, short enough to read
 _MAX_MESSAGE = 4000
 _MAX_NAME = 200
@@ -53,7 +56,8 @@ class Failure:
             frame = Frame(f"{module}.py", exc.lineno, "<module>", text.strip())
             caret = max(0, (exc.offset or 1) - 1 - indent)
             return cls(type(exc).__name__, str(exc.msg), (frame,), syntax=True, caret=caret)
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if "course" + os.sep not in f.filename]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if not os.path.abspath(f.filename).startswith(_ENGINE)]
         return cls(type(exc).__name__, str(exc),
                    tuple(Frame(os.path.basename(f.filename), f.lineno or 0, f.name, f.line or "")
                          for f in frames[-MAX_FRAMES:]))

@@ -54,3 +54,18 @@ def test_a_stub_is_recognised_by_the_exception_type_not_by_text():
     lookalike = Failure("ValueError", "NotImplementedError: add")
     assert TestResult(None, False, "NotImplementedError", failure=stub).not_written
     assert not TestResult(None, False, lookalike.text(), failure=lookalike).not_written
+
+
+def test_the_students_frames_survive_a_folder_named_course(tmp_path):
+    """Only the engine's frames are dropped, wherever the student's file lives."""
+    folder = tmp_path / "course" / "f1"
+    folder.mkdir(parents=True)
+    (folder / "f1.py").write_text("def f():\n    raise ValueError('x')\n")
+    code = compile((folder / "f1.py").read_text(), str(folder / "f1.py"), "exec")
+    namespace: dict = {}
+    exec(code, namespace)
+    try:
+        namespace["f"]()
+    except ValueError as exc:
+        failure = Failure.from_exception(exc)
+    assert failure.where is not None and failure.where.file == "f1.py" and failure.where.function == "f"
