@@ -97,12 +97,6 @@ def root(ctx: click.Context) -> Path:
     return content_root(ctx.meta.get("course_dir") or ctx.find_root().params.get("course_dir"))
 
 
-def manifest(ctx: click.Context):
-    from course.labs.manifest import load_manifest
-
-    return load_manifest(root(ctx))
-
-
 @dataclass
 class CourseContent:
     """One command's course: the content root and the manifest, each resolved and loaded once,

@@ -27,7 +27,7 @@ def selfcheck_cmd(ctx, slugs, sandbox):
     """The reference scores full marks, the stub 0, every planted bug loses points."""
     from course.authoring.selfcheck import selfcheck
 
-    manifest = common.manifest(ctx)
+    manifest = common.content(ctx).manifest
     failed = False
     for slug in slugs or manifest.slugs:
         lab_ = manifest.get(slug)
@@ -56,8 +56,9 @@ def figures(ctx, slugs, out_dir):
     """Draw each lab's figures from its reference solution (for the cards)."""
     from course.authoring.figures import draw_figures
 
-    manifest = common.manifest(ctx)
-    target = Path(out_dir) if out_dir else common.root(ctx) / "cards" / "images"
+    course = common.content(ctx)
+    manifest = course.manifest
+    target = Path(out_dir) if out_dir else course.root / "cards" / "images"
     target.mkdir(parents=True, exist_ok=True)
     for slug in slugs or manifest.slugs:
         for line in draw_figures(manifest.get(slug), target):
@@ -84,7 +85,7 @@ def mutate_cmd(ctx, slugs, sample, seed, task, workers, list_only, engine, sandb
     """Mutation score of a lab's graded tests (per lab and task), and the survivors."""
     from course.authoring.mutate import format_report, mutants, run, save_mutant_as_bug
 
-    manifest = common.manifest(ctx)
+    manifest = common.content(ctx).manifest
     if save_bug:
         if len(slugs) != 1:
             raise click.UsageError("--save-bug needs exactly one lab")

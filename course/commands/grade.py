@@ -61,7 +61,8 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
     if out_path.exists() and not out_path.is_dir():
         raise CourseError(f"--out: {out_path} is a file, not a folder")
     out_path.mkdir(parents=True, exist_ok=True)  # fail now, not after grading everyone
-    lab_ = common.manifest(ctx).get(slug)
+    course = common.content(ctx)
+    lab_ = course.manifest.get(slug)
     reference_outputs(lab_, load_tests(lab_), kind)  # once, before the workers need it
     subs = student_names([Path(s) for s in submissions])
     out = common.console()
@@ -108,7 +109,7 @@ def grade(ctx, slug, submissions, out_dir, from_results, no_report, jobs, sandbo
     from course.grading import class_report as report  # matplotlib: about 2 s, once per class
 
     report.write_report(lab_, report.test_infos(load_tests(lab_)), report.outcomes_from_graded(graded),
-                        report.course_cards(common.root(ctx)), out_path)
+                        report.course_cards(course.root), out_path)
     out.print(f"wrote {Path(out_dir) / 'grades.csv'}, {report.CONCEPTS} and {report.REPORT} (sandbox: {kind})")
 
 
@@ -120,14 +121,15 @@ def _report_from_results(ctx, slug: str, source: Path, out_path: Path) -> None:
     if out_path.exists() and not out_path.is_dir():
         raise CourseError(f"--out: {out_path} is a file, not a folder")
     common.require_parent("--out", out_path)
-    lab_ = common.manifest(ctx).get(slug)
+    course = common.content(ctx)
+    lab_ = course.manifest.get(slug)
     tests = report.test_infos(load_tests(lab_))
     outcomes = report.outcomes_from_results(source, slug, tests)
     for o in outcomes:
         if not o.graded:
             click.echo(f"warning: {report.clean_line(o.error)}: counted as not graded", err=True)
     out_path.mkdir(exist_ok=True)
-    report.write_report(lab_, tests, outcomes, report.course_cards(common.root(ctx)), out_path,
+    report.write_report(lab_, tests, outcomes, report.course_cards(course.root), out_path,
                         source=f"from results.json files in {source}")
     graded = sum(o.graded for o in outcomes)
     click.echo(f"wrote {out_path / report.CONCEPTS} and {out_path / report.REPORT} "
@@ -144,8 +146,8 @@ def release(ctx, out, gradescope_lab, github_classroom, force):
     """The student edition (no solutions, no hidden tests), or a Gradescope/GitHub Classroom bundle."""
     from course.authoring import release as rel
 
-    root = common.root(ctx)
-    manifest = common.manifest(ctx)
+    course = common.content(ctx)
+    root, manifest = course.root, course.manifest
     target = Path(out).resolve()
     if target.exists() and not force:
         raise CourseError(f"--out: {target} exists (use --force to replace it)")

@@ -29,7 +29,7 @@ def lab() -> None:
 @click.pass_context
 def list_labs(ctx, work_root, as_json):
     """The labs in course order, with your status and last score."""
-    manifest = common.manifest(ctx)
+    manifest = common.content(ctx).manifest
     status = read_status(Path(work_root))
     rows = []
     for lab_ in manifest.labs:
@@ -62,9 +62,10 @@ def start(ctx, slug, work_root, force):
     """Create WORK_ROOT/SLUG/ with the lesson, your stub and the public tests."""
     from course.content import package_dir
 
-    lab_ = common.manifest(ctx).get(slug)
+    course = common.content(ctx)
+    lab_ = course.manifest.get(slug)
     target = workspace(work_root, slug)
-    content = common.root(ctx).resolve()
+    content = course.root.resolve()
     for protected in (content / "labs", content / "cards", package_dir()):
         if target == protected or protected in target.parents:
             raise CourseError(f"--dir: {target} is inside the course's own files ({protected}); choose another folder")
@@ -115,7 +116,8 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
     from course.grading.grade import grade
     from course.labs import variants
 
-    lab_ = common.manifest(ctx).get(slug)
+    course = common.content(ctx)
+    lab_ = course.manifest.get(slug)
     meanwhile = None if as_json else _terminal_renderer  # loads while the child runs, not after it
     if reference:
         with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +139,7 @@ def check(ctx, slug, work_root, as_json, reference, sandbox):
         from course.cards.loop import after_check
 
         course_dir = ctx.meta.get("course_dir") or ctx.find_root().params.get("course_dir")
-        after_check(common.root(ctx), lab_, result, out=None if as_json else common.console(),
+        after_check(course.root, lab_, result, out=None if as_json else common.console(),
                     study_args=f" --course-dir {course_dir}" if course_dir else "")
     ctx.exit(0 if result.full_marks else 1)
 
@@ -150,7 +152,7 @@ def hint(ctx, slug, task):
     """Hints for a task (or the list of tasks)."""
     from course.labs.hints import hints_for
 
-    lab_ = common.manifest(ctx).get(slug)
+    lab_ = common.content(ctx).manifest.get(slug)
     if task is None:
         for t in lab_.tasks:
             click.echo(f"Task {t.number}: {t.title} ({t.points:g} points)")
@@ -171,7 +173,7 @@ def solution(ctx, slug, work_root, force):
     """The reference solution, once you have passed the lab (or with --force)."""
     from course.labs import variants
 
-    manifest = common.manifest(ctx)
+    manifest = common.content(ctx).manifest
     lab_ = manifest.get(slug)
     if (manifest.student_edition or not lab_.solution_file.is_file()
             or lab_.solution_file.read_text(encoding="utf-8").startswith(variants.STUB_MARK)):
@@ -198,7 +200,7 @@ def watch(ctx, slug, work_root, interval):
     from course.grading.report import verdict
     from course.grading.watch import Saves
 
-    lab_ = common.manifest(ctx).get(slug)
+    lab_ = common.content(ctx).manifest.get(slug)
     path = workspace(work_root, slug) / f"{slug}.py"
     if not path.is_file():
         raise CourseError(f"{path} not found: run 'course lab start {slug}' first")

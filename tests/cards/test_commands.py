@@ -1,4 +1,4 @@
-"""The card commands read the course once: one content root, one manifest per command."""
+"""Every command reads the course once: one content root, one manifest per command."""
 
 import collections
 
@@ -31,6 +31,18 @@ def course_reads(monkeypatch):
     (("study", "--stats", "--db", "{tmp}/reviews.sqlite3"), 0),
 ])
 def test_a_card_command_reads_the_course_once(demo_course, tmp_path, run_cli, course_reads, args, status):
+    result = run_cli("--course-dir", demo_course, *(a.format(tmp=tmp_path) for a in args))
+    assert result.exit_code == status, result.output
+    assert course_reads == {"content_root": 1, "load_manifest": 1}
+
+
+@pytest.mark.parametrize("args, status", [
+    (("lab", "list", "--dir", "{tmp}/work"), 0),
+    (("lab", "start", "demo", "--dir", "{tmp}/work"), 0),
+    (("lab", "check", "demo", "--reference", "--sandbox", "none"), 0),
+    (("lab", "hint", "demo", "1"), 0),
+])
+def test_a_lab_command_reads_the_course_once(demo_course, tmp_path, run_cli, course_reads, args, status):
     result = run_cli("--course-dir", demo_course, *(a.format(tmp=tmp_path) for a in args))
     assert result.exit_code == status, result.output
     assert course_reads == {"content_root": 1, "load_manifest": 1}
