@@ -15,7 +15,6 @@ quotes about the planted-bug curves.
 
 from __future__ import annotations
 
-import ast
 import math
 import os
 import re
@@ -344,18 +343,6 @@ def test_points_match_lab_toml():
     for t in collect(graded_tests):
         per_task[t.task] = per_task.get(t.task, 0) + t.points
     assert per_task == tasks
-
-
-def test_planted_bugs_name_real_tests_and_have_docstrings():
-    names = {t.name for t in collect(graded_tests)}
-    bugs = sorted((LAB / "bugs").glob("*.py"))
-    assert len(bugs) >= 6
-    for path in bugs:
-        tree = ast.parse(path.read_text())
-        assert ast.get_docstring(tree), f"{path.name} has no docstring"
-        caught = next(ast.literal_eval(n.value) for n in tree.body
-                      if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "CAUGHT_BY")
-        assert caught and set(caught) <= names, f"{path.name}: unknown tests {set(caught) - names}"
 
 
 def test_lesson_lists_tasks_and_cards():
